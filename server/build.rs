@@ -1,0 +1,49 @@
+//! Embeds the default catalog (`../patterns`) into the binary.
+//!
+//! The catalog lives outside the crate, at the workspace root, so that it reads as a book on its
+//! own. This script lists every Markdown file below it and writes `embedded_catalog.rs`, a table of
+//! `(relative path, include_str!(absolute path))`. Cargo re-runs it whenever anything under
+//! `patterns/` changes.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(&path, root, out);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, path));
+        }
+    }
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest.join("..").join("patterns");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    if root.is_dir() {
+        collect(&root, &root, &mut files);
+    } else {
+        println!("cargo:warning=no catalog at {}: the binary embeds an empty catalog", root.display());
+    }
+    let mut code = String::from("pub static EMBEDDED: &[(&str, &str)] = &[\n");
+    for (rel, path) in &files {
+        let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
+        writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).expect("write to string");
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_catalog.rs");
+    std::fs::write(out, code).expect("write embedded_catalog.rs");
+}
