@@ -1,14 +1,283 @@
-//! `pattern-language check`.
-use std::path::PathBuf;
+//! `pattern-language check`: batch analysis for CI, in text, JSON, SARIF or GitHub format.
+
+use crate::analysis::{self, Analysis};
+use crate::catalog::{Catalog, Severity};
+use crate::detect::{Finding, Kind};
+use crate::line_index::{Encoding, LineIndex};
+use clap::ValueEnum;
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     /// Files or folders to analyse (default: the current folder).
     pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also list recognised patterns in text, GitHub and SARIF output (JSON always lists them).
+    #[arg(long)]
+    pub patterns: bool,
+    /// Extra catalog folders or files, on top of the embedded default and the config's.
+    #[arg(long = "catalog", value_name = "PATH")]
+    pub catalogs: Vec<PathBuf>,
+    /// A config file to use instead of the one found from the first path upward.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
-pub fn run(_args: CheckArgs) -> ExitCode {
-    eprintln!("error: `check` is not built yet");
-    ExitCode::from(2)
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// One finding as printed: design.md's JSON shape.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub kind: Kind,
+    pub pattern: String,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+}
+
+fn display_path(path: &Path, cwd: &Path) -> String {
+    let p = path.strip_prefix(cwd).unwrap_or(path);
+    p.to_string_lossy().replace('\\', "/")
+}
+
+pub fn record(path: &str, text: &str, index: &LineIndex, f: &Finding) -> Record {
+    let start = index.to_line_col(text, f.span.start, Encoding::Char);
+    let end = index.to_line_col(text, f.span.end, Encoding::Char);
+    Record {
+        path: path.to_string(),
+        line: start.line + 1,
+        column: start.col + 1,
+        end_line: end.line + 1,
+        end_column: end.col + 1,
+        kind: f.kind,
+        pattern: f.pattern.clone(),
+        rule: f.rule.clone(),
+        severity: f.severity,
+        message: f.message.clone(),
+    }
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let paths: Vec<PathBuf> = if args.paths.is_empty() { vec![cwd.clone()] } else { args.paths.iter().map(|p| cwd.join(p)).collect() };
+    for p in &paths {
+        if !p.exists() {
+            eprintln!("error: no such file or folder: {}", display_path(p, &cwd));
+            return ExitCode::from(2);
+        }
+    }
+    let (config, config_problems) = match &args.config {
+        Some(file) => crate::config::load_file(&cwd.join(file)),
+        None => crate::config::load_for(&paths[0], None),
+    };
+    let root = config
+        .file
+        .as_ref()
+        .and_then(|f| f.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| if paths[0].is_dir() { paths[0].clone() } else { paths[0].parent().map_or(cwd.clone(), Path::to_path_buf) });
+    let mut catalogs = config.catalog.clone();
+    catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
+    let catalog = Catalog::load(&catalogs);
+
+    let files = analysis::python_files(&paths, &config, &root);
+    let total = files.len();
+    let show_progress = std::io::stderr().is_terminal() && total > 500;
+    let progress = |n: usize| {
+        if n % 100 == 0 || n == total {
+            eprint!("\ranalysing {n}/{total} files");
+        }
+    };
+    let result = Analysis::run(&files, &root, config, if show_progress { Some(&progress) } else { None });
+    if show_progress {
+        eprint!("\r\x1b[K");
+    }
+
+    let mut records = Vec::new();
+    for p in &config_problems {
+        let path = p.path.as_deref().map_or_else(|| "config".to_string(), |x| display_path(x, &cwd));
+        records.push(problem_record(path, p.line, "config", p.message.clone()));
+    }
+    for p in catalog.problems().iter().filter(|p| p.severity >= Severity::Warning && p.source.path().is_some()) {
+        records.push(problem_record(p.source.display_path(), p.line, "catalog", p.message.clone()));
+    }
+    for p in &result.problems {
+        records.push(problem_record(display_path(&p.path, &cwd), p.line, "unreadable-file", p.message.clone()));
+    }
+    let mut by_file = result.all_findings();
+    by_file.sort_by(|a, b| result.project.files[a.0].path.cmp(&result.project.files[b.0].path));
+    for (i, findings) in by_file {
+        let file = &result.project.files[i];
+        let index = LineIndex::new(&file.text);
+        let path = display_path(&file.path, &cwd);
+        for f in &findings {
+            records.push(record(&path, &file.text, &index, f));
+        }
+    }
+    records.sort_by(|a, b| (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule)));
+    let failed = records.iter().any(|r| r.kind != Kind::Pattern && r.severity >= Severity::Warning);
+
+    let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
+    let shown: Vec<&Record> = records.iter().filter(|r| args.format == Format::Json || args.patterns || r.kind != Kind::Pattern).collect();
+    let res = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Text => write_text(&mut out, &shown, &records, total),
+        Format::Github => write_github(&mut out, &shown),
+        Format::Sarif => write_sarif(&mut out, &shown, &catalog),
+    };
+    if let Err(err) = res
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write output: {err}");
+        return ExitCode::from(2);
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn problem_record(path: String, line: u32, rule: &str, message: String) -> Record {
+    Record {
+        path,
+        line: line.max(1),
+        column: 1,
+        end_line: line.max(1),
+        end_column: 1,
+        kind: Kind::Problem,
+        pattern: String::new(),
+        rule: rule.to_string(),
+        severity: Severity::Error,
+        message,
+    }
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Hint => "hint",
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+fn write_text(out: &mut impl Write, shown: &[&Record], all: &[Record], files: usize) -> std::io::Result<()> {
+    for r in shown {
+        let color = match r.severity {
+            Severity::Error => "\x1b[31m",
+            Severity::Warning => "\x1b[33m",
+            Severity::Info => "\x1b[36m",
+            Severity::Hint => "\x1b[2m",
+        };
+        writeln!(out, "\x1b[1m{}:{}:{}:\x1b[0m {color}{}\x1b[0m[{}] {}", r.path, r.line, r.column, severity_word(r.severity), r.rule, r.message)?;
+    }
+    let count = |k: Kind| all.iter().filter(|r| r.kind == k).count();
+    writeln!(out, "{} files: {} smells, {} problems, {} patterns recognised", files, count(Kind::Smell), count(Kind::Problem), count(Kind::Pattern))
+}
+
+fn gh_escape(s: &str, property: bool) -> String {
+    let mut s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    if property {
+        s = s.replace(':', "%3A").replace(',', "%2C");
+    }
+    s
+}
+
+fn write_github(out: &mut impl Write, shown: &[&Record]) -> std::io::Result<()> {
+    for r in shown {
+        let level = match r.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            _ => "notice",
+        };
+        writeln!(
+            out,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            gh_escape(&r.path, true),
+            r.line,
+            r.column,
+            r.end_line,
+            r.end_column,
+            gh_escape(&format!("pattern-language ({})", r.rule), true),
+            gh_escape(&r.message, false)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_sarif(out: &mut impl Write, shown: &[&Record], catalog: &Catalog) -> std::io::Result<()> {
+    use serde_json::json;
+    let mut rule_ids: Vec<&str> = shown.iter().map(|r| r.rule.as_str()).collect();
+    rule_ids.sort();
+    rule_ids.dedup();
+    let rules: Vec<serde_json::Value> = rule_ids
+        .iter()
+        .map(|id| {
+            let smell = crate::detect::smell(id);
+            let pattern_id = smell.map_or(*id, |s| s.fixed_by[0]);
+            let pattern = catalog.get(pattern_id);
+            let short = match (smell, pattern) {
+                (Some(s), _) => s.what.to_string(),
+                (None, Some(p)) => p.title.clone(),
+                _ => id.to_string(),
+            };
+            let full = pattern.map(|p| p.sections.summary.clone()).unwrap_or_else(|| short.clone());
+            let help_md = pattern.map(|p| crate::catalog::render::hover_markdown(p, catalog, None)).unwrap_or_default();
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": {"text": short},
+                "fullDescription": {"text": full},
+                "help": {"text": full, "markdown": help_md},
+                "properties": {"pattern": pattern_id, "kind": if smell.is_some() { "smell" } else if pattern.is_some() { "pattern" } else { "problem" }},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = shown
+        .iter()
+        .map(|r| {
+            let level = match r.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                _ => "note",
+            };
+            json!({
+                "ruleId": r.rule,
+                "ruleIndex": rule_ids.iter().position(|x| *x == r.rule).unwrap_or(0),
+                "level": level,
+                "kind": if r.kind == Kind::Pattern { "informational" } else { "fail" },
+                "message": {"text": r.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": r.path},
+                    "region": {"startLine": r.line, "startColumn": r.column, "endLine": r.end_line, "endColumn": r.end_column}
+                }}],
+            })
+        })
+        .collect();
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "pattern-language",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::other)?;
+    writeln!(out)
 }

@@ -1,7 +1,11 @@
 //! pattern-language: Domain-Driven Design patterns for Django, as a library, a language server
 //! and a checker. See ARCHITECTURE.md for the map.
+pub mod analysis;
 pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod line_index;
 pub mod lsp;
+pub mod python;
+pub mod config;
+pub mod detect;

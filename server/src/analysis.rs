@@ -1,0 +1,211 @@
+//! The pipeline shared by `check` and the server: files -> facts -> project -> findings.
+
+use crate::catalog::Severity;
+use crate::config::Config;
+use crate::detect::{self, Finding, Kind, Roles};
+use crate::python::facts;
+use crate::python::project::{Project, SourceFile};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are reported, not parsed.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A file that could not be analysed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileProblem {
+    pub path: PathBuf,
+    pub line: u32,
+    pub message: String,
+}
+
+/// The dotted module of `path`: from the highest folder that is still a package (has
+/// `__init__.py`), else relative to `root`.
+pub fn module_for(path: &Path, root: &Path) -> (String, bool) {
+    let mut base = path.parent().unwrap_or(Path::new(""));
+    if base.join("__init__.py").is_file() {
+        while let Some(parent) = base.parent() {
+            if !parent.join("__init__.py").is_file() {
+                base = parent;
+                break;
+            }
+            base = parent;
+        }
+    } else {
+        base = root;
+    }
+    let rel = path.strip_prefix(base).or_else(|_| path.strip_prefix(root)).unwrap_or(path);
+    facts::module_name(&rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// Reads, decodes and parses one file.
+pub fn load(path: &Path, root: &Path) -> Result<SourceFile, FileProblem> {
+    let problem = |message: String| FileProblem { path: path.to_path_buf(), line: 1, message };
+    let meta = std::fs::metadata(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(problem(format!("file is {} MB, over the {} MB limit: not analysed", meta.len() / (1024 * 1024), MAX_FILE_BYTES / (1024 * 1024))));
+    }
+    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            let line = err.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() as u32 + 1;
+            return Err(FileProblem { path: path.to_path_buf(), line, message: format!("not valid UTF-8 (byte {at}): save the file as UTF-8") });
+        }
+    };
+    Ok(from_text(path, root, Arc::from(text)))
+}
+
+/// Parses text already in memory (an editor buffer).
+pub fn from_text(path: &Path, root: &Path, text: Arc<str>) -> SourceFile {
+    let (module, is_package) = module_for(path, root);
+    let facts = match crate::python::parse(&text, None) {
+        Some(tree) => facts::collect(&tree, &text, &module, is_package),
+        None => facts::FileFacts { module: module.clone(), is_package, ..Default::default() },
+    };
+    SourceFile::new(path.to_path_buf(), text, facts)
+}
+
+/// Python files below `paths`, respecting `.gitignore` and the config's `exclude`.
+pub fn python_files(paths: &[PathBuf], config: &Config, root: &Path) -> Vec<PathBuf> {
+    let exclude = config.exclude_set();
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            out.push(path.clone());
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path).hidden(true).git_ignore(true).require_git(false).build();
+        for entry in walker.flatten() {
+            let p = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file()) || p.extension().is_none_or(|e| e != "py" && e != "pyi") {
+                continue;
+            }
+            let rel = p.strip_prefix(root).unwrap_or(p);
+            if exclude.is_match(rel) {
+                continue;
+            }
+            out.push(p.to_path_buf());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub struct Analysis {
+    pub project: Project,
+    pub roles: Roles,
+    pub problems: Vec<FileProblem>,
+}
+
+impl Analysis {
+    /// Loads and analyses `files` in parallel.
+    pub fn run(files: &[PathBuf], root: &Path, config: Config, progress: Option<&(dyn Fn(usize) + Sync)>) -> Analysis {
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let loaded: Vec<Result<SourceFile, FileProblem>> = files
+            .par_iter()
+            .map(|p| {
+                let r = load(p, root);
+                if let Some(cb) = progress {
+                    cb(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                }
+                r
+            })
+            .collect();
+        let mut sources = Vec::new();
+        let mut problems = Vec::new();
+        for r in loaded {
+            match r {
+                Ok(s) => sources.push(s),
+                Err(p) => problems.push(p),
+            }
+        }
+        Analysis::from_sources(sources, problems, config)
+    }
+
+    pub fn from_sources(sources: Vec<SourceFile>, problems: Vec<FileProblem>, config: Config) -> Analysis {
+        let project = Project::build(sources, config);
+        let roles = Roles::compute(&project);
+        Analysis { project, roles, problems }
+    }
+
+    /// Findings of one file, suppressions applied.
+    pub fn findings(&self, index: usize) -> Vec<Finding> {
+        let file = &self.project.files[index];
+        let found = detect::check_file(&self.project, &self.roles, index);
+        suppress(&file.text, found).0
+    }
+
+    /// Findings of every file, in parallel: (file index, findings).
+    pub fn all_findings(&self) -> Vec<(usize, Vec<Finding>)> {
+        (0..self.project.files.len()).into_par_iter().map(|i| (i, self.findings(i))).filter(|(_, f)| !f.is_empty()).collect()
+    }
+}
+
+/// A `# pattern-language: ignore[rule, ...]` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// Byte span of the comment.
+    pub span: std::ops::Range<usize>,
+    pub rules: Vec<String>,
+    pub line: usize,
+}
+
+pub const SUPPRESS_MARK: &str = "# pattern-language: ignore[";
+
+pub fn suppressions(text: &str) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (line, l) in text.split_inclusive('\n').enumerate() {
+        if let Some(i) = l.find(SUPPRESS_MARK) {
+            let rest = &l[i + SUPPRESS_MARK.len()..];
+            if let Some(end) = rest.find(']') {
+                let rules = rest[..end].split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+                out.push(Suppression { span: offset + i..offset + i + SUPPRESS_MARK.len() + end + 1, rules, line });
+            }
+        }
+        offset += l.len();
+    }
+    out
+}
+
+/// Drops suppressed findings. Returns the kept findings and the suppressions (with rule) that
+/// silenced nothing.
+pub fn suppress(text: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<(Suppression, String)>) {
+    let sups = suppressions(text);
+    if sups.is_empty() {
+        return (findings, Vec::new());
+    }
+    let index = crate::line_index::LineIndex::new(text);
+    let mut used: Vec<(usize, String)> = Vec::new();
+    let kept = findings
+        .into_iter()
+        .filter(|f| {
+            let line = index.line_of(f.span.start);
+            match sups.iter().position(|s| s.line == line && s.rules.iter().any(|r| *r == f.rule)) {
+                Some(i) => {
+                    used.push((i, f.rule.clone()));
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect();
+    let mut unused = Vec::new();
+    for (i, s) in sups.iter().enumerate() {
+        for r in &s.rules {
+            if !used.iter().any(|(j, rule)| *j == i && rule == r) {
+                unused.push((s.clone(), r.clone()));
+            }
+        }
+    }
+    (kept, unused)
+}
+
+/// Does a finding make `check` fail?
+pub fn fails(f: &Finding) -> bool {
+    f.kind != Kind::Pattern && f.severity >= Severity::Warning
+}

@@ -1,0 +1,344 @@
+//! Detectors: project facts in, findings out. One file per pattern or smell, each documented in
+//! the style of ruff's rules (what it recognises, why it matters, an example). `docs/detection-rules.md`
+//! is the contract for what each one needs and where its finding sits.
+//!
+//! Detectors read [`Cx`]: the project, the file at hand and the [`Roles`] computed once per project
+//! (which classes are repositories, which modules translate between contexts, ...). They never
+//! see a syntax tree or a protocol type.
+
+use crate::catalog::Severity;
+use crate::python::facts::{Class, Function, Span};
+use crate::python::project::{ClassRef, Project, SourceFile};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+mod aggregate;
+mod anticorruption_layer;
+mod bounded_context;
+mod cache_not_invalidated;
+mod cached_repository;
+mod context_database;
+mod context_database_schema;
+mod context_table_namespace;
+mod cqrs;
+mod cross_context_import;
+mod django_orm_repository;
+mod domain_event;
+mod domain_specific_identifier;
+mod event_sourcing;
+mod installed_apps;
+mod json_field_repository;
+mod open_host_service;
+mod orm_in_domain;
+mod query_method_sprawl;
+mod random_identifier;
+mod redis;
+mod repository_specification;
+mod service_layer;
+mod shared_kernel;
+mod time_series;
+mod transactional_outbox;
+mod unit_of_work;
+mod value_object;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Pattern,
+    Smell,
+    Problem,
+}
+
+/// The other end of a finding (the imported model, the cache read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub path: PathBuf,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub rule: String,
+    pub pattern: String,
+    pub severity: Severity,
+    /// Byte span in the file.
+    pub span: Span,
+    pub message: String,
+    /// What was seen, with names from the code.
+    pub evidence: Vec<String>,
+    pub related: Vec<Related>,
+}
+
+/// A smell and the patterns that fix it (design.md's table).
+pub struct SmellInfo {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub fixed_by: &'static [&'static str],
+    pub what: &'static str,
+}
+
+pub const SMELLS: &[SmellInfo] = &[
+    SmellInfo {
+        id: "cross-context-import",
+        severity: Severity::Warning,
+        fixed_by: &["anticorruption-layer", "open-host-service"],
+        what: "one bounded context imports another's ORM models",
+    },
+    SmellInfo {
+        id: "cache-not-invalidated",
+        severity: Severity::Warning,
+        fixed_by: &["cached-repository"],
+        what: "a cached repository write leaves the cache stale",
+    },
+    SmellInfo {
+        id: "schema-on-sqlite",
+        severity: Severity::Warning,
+        fixed_by: &["context-database"],
+        what: "per-context schemas configured on SQLite, which has no schemas",
+    },
+    SmellInfo {
+        id: "query-method-sprawl",
+        severity: Severity::Warning,
+        fixed_by: &["repository-specification"],
+        what: "a repository with a get_by_*/find_by_* method per query",
+    },
+    SmellInfo {
+        id: "orm-in-domain",
+        severity: Severity::Warning,
+        fixed_by: &["django-orm-repository"],
+        what: "a domain module imports django.db",
+    },
+    SmellInfo {
+        id: "uuid4-primary-key",
+        severity: Severity::Hint,
+        fixed_by: &["random-identifier"],
+        what: "a model primary key defaults to uuid4; uuid7 keeps index locality",
+    },
+];
+
+pub fn smell(id: &str) -> Option<&'static SmellInfo> {
+    SMELLS.iter().find(|s| s.id == id)
+}
+
+/// What a class is, decided once per project.
+#[derive(Default, Debug)]
+pub struct Roles {
+    /// Classes that reach a model's manager, with the models they reach.
+    pub orm_users: HashMap<ClassRef, Vec<String>>,
+    /// Repositories (Django ORM, JSON field, or any class using a model's manager as a repository).
+    pub repositories: HashSet<ClassRef>,
+    /// Abstract repository ports.
+    pub ports: HashSet<ClassRef>,
+    /// JSON field repository models and the repositories that round-trip them.
+    pub json_models: HashSet<ClassRef>,
+    pub json_repositories: HashSet<ClassRef>,
+    pub units_of_work: HashSet<ClassRef>,
+    /// Files that translate another context's types into their own.
+    pub acl_files: HashSet<usize>,
+}
+
+pub struct Cx<'a> {
+    pub project: &'a Project,
+    pub index: usize,
+    pub file: &'a SourceFile,
+    pub roles: &'a Roles,
+}
+
+impl<'a> Cx<'a> {
+    pub fn finding(&self, rule: &str, span: Span, message: impl Into<String>, evidence: Vec<String>) -> Finding {
+        let (kind, pattern, severity) = match smell(rule) {
+            Some(s) => (Kind::Smell, s.fixed_by[0].to_string(), s.severity),
+            None => (Kind::Pattern, rule.to_string(), Severity::Info),
+        };
+        Finding { kind, rule: rule.to_string(), pattern, severity, span, message: message.into(), evidence, related: Vec::new() }
+    }
+
+    /// The span of a class's `class` line (the keyword to the end of the header).
+    pub fn class_span(&self, c: &Class) -> Span {
+        header_span(&self.file.text, c.span.start)
+    }
+
+    pub fn def_span(&self, f: &Function) -> Span {
+        header_span(&self.file.text, f.span.start)
+    }
+
+    pub fn line_span(&self, span: &Span) -> Span {
+        header_span(&self.file.text, span.start)
+    }
+}
+
+/// From `start` to the end of its line (trailing whitespace and `:` kept out).
+pub fn header_span(text: &str, start: usize) -> Span {
+    let start = start.min(text.len());
+    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+    let trimmed = text[start..end].trim_end();
+    start..start + trimmed.len()
+}
+
+const NOT_REPOSITORY_BASES: &[&str] = &[
+    "Manager",
+    "BaseManager",
+    "QuerySet",
+    "View",
+    "APIView",
+    "ViewSet",
+    "ModelViewSet",
+    "GenericAPIView",
+    "ModelAdmin",
+    "Form",
+    "ModelForm",
+    "Serializer",
+    "ModelSerializer",
+    "BaseCommand",
+    "Command",
+    "TestCase",
+    "TransactionTestCase",
+    "SimpleTestCase",
+    "Migration",
+    "AppConfig",
+    "TemplateView",
+    "ListView",
+    "DetailView",
+    "FormView",
+    "CreateView",
+    "UpdateView",
+    "DeleteView",
+    "Admin",
+    "TabularInline",
+    "StackedInline",
+    "FilterSet",
+    "Feed",
+    "Sitemap",
+    "Widget",
+    "Field",
+    "Aggregate",
+    "Func",
+    "Lookup",
+    "Transform",
+    "Expression",
+];
+
+fn base_last(b: &str) -> &str {
+    b.rsplit('.').next().unwrap_or(b)
+}
+
+/// Models whose manager a class reaches (`Invoice.objects`, `self.model.objects`).
+fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
+    let mut models = Vec::new();
+    let own_model = class.fields.iter().find(|a| a.name == "model").and_then(|a| a.value.text().map(str::to_string));
+    for m in &class.methods {
+        let chains = m.attributes.iter().map(|(a, _)| a.as_str()).chain(m.calls.iter().map(|c| c.func.as_str()));
+        for chain in chains {
+            for manager in [".objects", "._default_manager", "._base_manager"] {
+                if let Some(i) = chain.find(manager) {
+                    let owner = &chain[..i];
+                    let owner = if owner == "self.model" || owner == "cls.model" || owner == "self._model" {
+                        match &own_model {
+                            Some(m) => m.as_str(),
+                            None => continue,
+                        }
+                    } else {
+                        owner
+                    };
+                    if project.resolve_model(fi, owner).is_some() && !models.iter().any(|m: &String| m == owner) {
+                        models.push(owner.to_string());
+                    }
+                }
+            }
+        }
+    }
+    models
+}
+
+fn is_excluded_class(class: &Class) -> bool {
+    class.bases.iter().any(|b| NOT_REPOSITORY_BASES.contains(&base_last(b)))
+}
+
+/// An ABC or Protocol whose methods are abstract (at least two).
+fn is_port(class: &Class) -> bool {
+    let abstract_base = class.bases.iter().any(|b| matches!(base_last(b), "ABC" | "Protocol")) || class.bases.iter().any(|b| b.contains("ABCMeta"));
+    let abstract_methods = class.methods.iter().filter(|m| m.is_abstract).count();
+    abstract_base && (abstract_methods >= 2 || (base_last(class.bases.first().map_or("", |s| s)) == "Protocol" && class.methods.len() >= 2))
+}
+
+impl Roles {
+    pub fn compute(project: &Project) -> Roles {
+        let mut roles = Roles::default();
+        for (fi, f) in project.files.iter().enumerate() {
+            for (ci, c) in f.facts.classes.iter().enumerate() {
+                let r = (fi, ci);
+                if is_port(c) {
+                    roles.ports.insert(r);
+                }
+                if project.is_model(r) || is_excluded_class(c) || f.is_test || f.is_migration {
+                    continue;
+                }
+                let models = managers_used(project, fi, c);
+                if !models.is_empty() {
+                    roles.orm_users.insert(r, models);
+                }
+                if unit_of_work::is_unit_of_work(c) {
+                    roles.units_of_work.insert(r);
+                }
+            }
+        }
+        json_field_repository::classify(project, &mut roles);
+        for (&r, _) in roles.orm_users.iter() {
+            roles.repositories.insert(r);
+        }
+        for fi in 0..project.files.len() {
+            if anticorruption_layer::translators(project, fi).next().is_some() {
+                roles.acl_files.insert(fi);
+            }
+        }
+        roles
+    }
+}
+
+/// Runs every detector on one file.
+pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding> {
+    let file = &project.files[index];
+    let cx = Cx { project, index, file, roles };
+    let mut out = Vec::new();
+    django_orm_repository::run(&cx, &mut out);
+    json_field_repository::run(&cx, &mut out);
+    cached_repository::run(&cx, &mut out);
+    cache_not_invalidated::run(&cx, &mut out);
+    repository_specification::run(&cx, &mut out);
+    query_method_sprawl::run(&cx, &mut out);
+    context_table_namespace::run(&cx, &mut out);
+    context_database_schema::run(&cx, &mut out);
+    context_database::run(&cx, &mut out);
+    bounded_context::run(&cx, &mut out);
+    random_identifier::run(&cx, &mut out);
+    domain_specific_identifier::run(&cx, &mut out);
+    anticorruption_layer::run(&cx, &mut out);
+    open_host_service::run(&cx, &mut out);
+    shared_kernel::run(&cx, &mut out);
+    redis::run(&cx, &mut out);
+    time_series::run(&cx, &mut out);
+    installed_apps::run(&cx, &mut out);
+    unit_of_work::run(&cx, &mut out);
+    service_layer::run(&cx, &mut out);
+    transactional_outbox::run(&cx, &mut out);
+    cqrs::run(&cx, &mut out);
+    event_sourcing::run(&cx, &mut out);
+    value_object::run(&cx, &mut out);
+    aggregate::run(&cx, &mut out);
+    domain_event::run(&cx, &mut out);
+    cross_context_import::run(&cx, &mut out);
+    orm_in_domain::run(&cx, &mut out);
+    if file.is_test || file.is_migration {
+        // Test doubles and migrations imitate everything: neither smells nor recognitions there.
+        out.clear();
+    }
+    out.retain(|f| project.config.enabled(&f.rule));
+    for f in &mut out {
+        f.severity = project.config.severity_for(&f.rule, f.severity);
+    }
+    out.sort_by(|a, b| (a.span.start, &a.rule).cmp(&(b.span.start, &b.rule)));
+    out.dedup_by(|a, b| a.span.start == b.span.start && a.rule == b.rule);
+    out
+}

@@ -1,0 +1,715 @@
+//! One walk over a file's syntax tree, collecting the facts detectors read.
+//!
+//! Facts hold byte spans into the file's text and short strings; no tree nodes. Half-typed code
+//! yields fewer facts near the error (tree-sitter wraps it in `ERROR` nodes, which this walk skips
+//! into but never trusts for structure), and nothing else changes.
+
+use std::ops::Range;
+use tree_sitter::Node;
+
+pub type Span = Range<usize>;
+
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    /// Dotted module name (`billing.invoicing.models`).
+    pub module: String,
+    /// The file is a package's `__init__.py`.
+    pub is_package: bool,
+    pub imports: Vec<Import>,
+    pub classes: Vec<Class>,
+    /// Module-level functions.
+    pub functions: Vec<Function>,
+    /// Module-level `NAME = value` and `NAME += value`.
+    pub assigns: Vec<Assign>,
+    /// Every call in the file, in order.
+    pub calls: Vec<Call>,
+    /// String literals mention TimescaleDB's `time_bucket(` or `create_hypertable`.
+    pub timescale_sql: bool,
+    /// The tree had syntax errors.
+    pub has_errors: bool,
+    /// `__all__` names, when given.
+    pub all: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// Absolute module imported from (`from a.b import c` -> `a.b`; `import a.b` -> `a.b`).
+    pub module: String,
+    /// Names imported with `from ... import` (`*` for a star import), with their local alias.
+    pub names: Vec<(String, Option<String>)>,
+    pub is_from: bool,
+    pub span: Span,
+    pub type_checking: bool,
+    /// Inside a function (a lazy import).
+    pub nested: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Class {
+    pub name: String,
+    /// From the `class` keyword to the end of the body.
+    pub span: Span,
+    pub name_span: Span,
+    /// Superclass expressions as written, type arguments removed (`Generic[T]` -> `Generic`).
+    pub bases: Vec<String>,
+    pub decorators: Vec<String>,
+    pub methods: Vec<Function>,
+    pub fields: Vec<Assign>,
+    pub meta: Option<Meta>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    pub db_table: Option<(String, Span)>,
+    pub managed: Option<bool>,
+    pub is_abstract: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Function {
+    pub name: String,
+    /// From `def` (or `async`) to the end of the body.
+    pub span: Span,
+    pub name_span: Span,
+    pub params: Vec<Param>,
+    pub returns: Option<String>,
+    pub decorators: Vec<String>,
+    /// Calls in the body, in order.
+    pub calls: Vec<Call>,
+    /// Attribute chains read in the body (`Invoice.objects`, `self.model.objects`).
+    pub attributes: Vec<(String, Span)>,
+    /// A `return` returns a `Q(...)` expression (or `&`, `|`, `~` of them).
+    pub returns_q: bool,
+    /// Context managers used by `with` statements, as written.
+    pub withs: Vec<String>,
+    /// Comparisons in the body, as written (`model._meta.app_label == "billing"`).
+    pub comparisons: Vec<String>,
+    /// String literals returned.
+    pub returns_string: bool,
+    pub is_abstract: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub annotation: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The callee as written, whitespace removed (`Invoice.objects.filter`).
+    pub func: String,
+    pub args: Vec<Value>,
+    pub kwargs: Vec<(String, Value)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Assign {
+    pub name: String,
+    pub value: Value,
+    pub span: Span,
+    pub augmented: bool,
+}
+
+/// A small literal view of an expression: enough for settings and field declarations.
+#[derive(Clone, Debug)]
+pub enum Value {
+    Str(String, Span),
+    Bool(bool, Span),
+    List(Vec<Value>, Span),
+    /// Entries with the span of each key.
+    Dict(Vec<(Value, Value)>, Span),
+    Call(Box<Call>),
+    /// A name or attribute chain (`uuid.uuid4`), or a `**spread` as `**name`.
+    Name(String, Span),
+    Other(String, Span),
+}
+
+impl Value {
+    pub fn span(&self) -> Span {
+        match self {
+            Value::Str(_, s) | Value::Bool(_, s) | Value::List(_, s) | Value::Dict(_, s) | Value::Name(_, s) | Value::Other(_, s) => {
+                s.clone()
+            }
+            Value::Call(c) => c.span.clone(),
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s, _) => Some(s),
+            _ => None,
+        }
+    }
+    /// A dict's value for a string key.
+    pub fn get(&self, key: &str) -> Option<(&Value, &Value)> {
+        match self {
+            Value::Dict(entries, _) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v)),
+            Value::Call(c) if c.func == "dict" => c.kwargs.iter().find(|(k, _)| k == key).map(|(_, v)| (v, v)),
+            _ => None,
+        }
+    }
+    pub fn items(&self) -> &[Value] {
+        match self {
+            Value::List(items, _) => items,
+            _ => &[],
+        }
+    }
+    /// The text a name, attribute or string stands for.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Value::Str(s, _) | Value::Name(s, _) | Value::Other(s, _) => Some(s),
+            Value::Call(c) => Some(&c.func),
+            _ => None,
+        }
+    }
+}
+
+impl Call {
+    pub fn kwarg(&self, name: &str) -> Option<&Value> {
+        self.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    /// The last segment of the callee (`Invoice.objects.filter` -> `filter`).
+    pub fn method(&self) -> &str {
+        self.func.rsplit('.').next().unwrap_or(&self.func)
+    }
+}
+
+/// What to call the module holding `rel_path` (relative to its source root, `/` separated).
+pub fn module_name(rel_path: &str) -> (String, bool) {
+    let trimmed = rel_path.trim_end_matches(".pyi").trim_end_matches(".py");
+    let mut parts: Vec<&str> = trimmed.split('/').filter(|p| !p.is_empty()).collect();
+    let is_package = parts.last() == Some(&"__init__");
+    if is_package {
+        parts.pop();
+    }
+    (parts.join("."), is_package)
+}
+
+/// Resolves a relative import (`..models`) against `module`.
+pub fn resolve_relative(module: &str, is_package: bool, dots: usize, rest: &str) -> String {
+    let mut parts: Vec<&str> = if module.is_empty() { Vec::new() } else { module.split('.').collect() };
+    if !is_package {
+        parts.pop();
+    }
+    for _ in 1..dots {
+        parts.pop();
+    }
+    if !rest.is_empty() {
+        parts.push(rest);
+    }
+    parts.join(".")
+}
+
+const MAX_TEXT: usize = 200;
+
+struct Walker<'a> {
+    src: &'a str,
+    module: String,
+    is_package: bool,
+    out: FileFacts,
+}
+
+fn compact(s: &str) -> String {
+    let mut out: String = s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect();
+    if let Some(i) = out.find('[') {
+        out.truncate(i);
+    }
+    out
+}
+
+/// Collects the facts of one parsed file.
+pub fn collect(tree: &tree_sitter::Tree, src: &str, module: &str, is_package: bool) -> FileFacts {
+    let mut w = Walker { src, module: module.to_string(), is_package, out: FileFacts::default() };
+    let root = tree.root_node();
+    w.out.has_errors = root.has_error();
+    w.block(root, &mut Scope::default(), None);
+    w.out.module = module.to_string();
+    w.out.is_package = is_package;
+    w.out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Scope {
+    type_checking: bool,
+    nested: bool,
+}
+
+impl<'a> Walker<'a> {
+    fn text(&self, n: Node) -> &'a str {
+        self.src.get(n.byte_range()).unwrap_or("")
+    }
+
+    fn block(&mut self, node: Node, scope: &mut Scope, mut class: Option<&mut Class>) {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        for child in children {
+            match class.as_deref_mut() {
+                Some(c) => self.statement(child, *scope, Some(c)),
+                None => self.statement(child, *scope, None),
+            }
+        }
+    }
+
+    fn statement(&mut self, node: Node, scope: Scope, mut class: Option<&mut Class>) {
+        match node.kind() {
+            "import_statement" | "import_from_statement" => self.import(node, scope),
+            "future_import_statement" => {}
+            "class_definition" => {
+                let c = self.class(node, Vec::new(), scope);
+                match class {
+                    Some(_) => {} // nested classes other than Meta are not tracked
+                    None if !scope.nested => self.out.classes.push(c),
+                    None => {}
+                }
+            }
+            "function_definition" => {
+                let f = self.function(node, Vec::new(), scope);
+                self.place_function(f, scope, class);
+            }
+            "decorated_definition" => {
+                let mut cursor = node.walk();
+                let decorators: Vec<String> = node
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() == "decorator")
+                    .map(|d| compact(self.text(d).trim_start_matches('@')))
+                    .collect();
+                if let Some(def) = node.child_by_field_name("definition") {
+                    match def.kind() {
+                        "class_definition" => {
+                            let c = self.class(def, decorators, scope);
+                            if class.is_none() && !scope.nested {
+                                self.out.classes.push(c);
+                            }
+                        }
+                        "function_definition" => {
+                            let f = self.function(def, decorators, scope);
+                            self.place_function(f, scope, class);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "expression_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    match child.kind() {
+                        "assignment" | "augmented_assignment" => self.assignment(child, node, scope, class.as_deref_mut()),
+                        _ => self.expression(child, None),
+                    }
+                }
+            }
+            "if_statement" => {
+                let cond = node.child_by_field_name("condition").map(|c| self.text(c)).unwrap_or("");
+                let tc = cond.contains("TYPE_CHECKING");
+                let inner = Scope { type_checking: scope.type_checking || tc, ..scope };
+                if let Some(c) = node.child_by_field_name("condition") {
+                    self.expression(c, None);
+                }
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    match child.kind() {
+                        "block" => self.block(child, &mut inner.clone(), None),
+                        "elif_clause" | "else_clause" => {
+                            let s = if child.kind() == "else_clause" { scope } else { inner };
+                            if let Some(b) = child.child_by_field_name("consequence").or_else(|| child.child_by_field_name("body")) {
+                                self.block(b, &mut s.clone(), None);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "try_statement" | "with_statement" | "for_statement" | "while_statement" | "match_statement" => {
+                self.descend(node, scope);
+            }
+            "ERROR" => self.descend(node, scope),
+            _ => {
+                self.expression(node, None);
+            }
+        }
+    }
+
+    /// Walks compound statements' blocks as module-level code (settings in `try:` blocks count).
+    fn descend(&mut self, node: Node, scope: Scope) {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        for child in children {
+            match child.kind() {
+                "block" => self.block(child, &mut scope.clone(), None),
+                "except_clause" | "finally_clause" | "else_clause" | "case_clause" => self.descend(child, scope),
+                "with_clause" => self.expression(child, None),
+                k if k.ends_with("statement") || k.ends_with("definition") || k == "ERROR" => self.statement(child, scope, None),
+                _ => self.expression(child, None),
+            }
+        }
+    }
+
+    fn place_function(&mut self, f: Function, scope: Scope, class: Option<&mut Class>) {
+        match class {
+            Some(c) => c.methods.push(f),
+            None if !scope.nested => self.out.functions.push(f),
+            None => {}
+        }
+    }
+
+    fn import(&mut self, node: Node, scope: Scope) {
+        let span = node.byte_range();
+        if node.kind() == "import_statement" {
+            let mut cursor = node.walk();
+            let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+            for n in names {
+                let (module, alias) = match n.kind() {
+                    "aliased_import" => (
+                        n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or(""),
+                        n.child_by_field_name("alias").map(|x| self.text(x).to_string()),
+                    ),
+                    _ => (self.text(n), None),
+                };
+                self.out.imports.push(Import {
+                    module: compact(module),
+                    names: alias.map(|a| vec![(String::new(), Some(a))]).unwrap_or_default(),
+                    is_from: false,
+                    span: span.clone(),
+                    type_checking: scope.type_checking,
+                    nested: scope.nested,
+                });
+            }
+            return;
+        }
+        let Some(module_node) = node.child_by_field_name("module_name") else { return };
+        let module = if module_node.kind() == "relative_import" {
+            let raw = self.text(module_node);
+            let dots = raw.chars().take_while(|c| *c == '.').count();
+            resolve_relative(&self.module, self.is_package, dots, raw[dots..].trim())
+        } else {
+            compact(self.text(module_node))
+        };
+        let mut names = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "wildcard_import" {
+                names.push(("*".to_string(), None));
+            }
+        }
+        let mut cursor = node.walk();
+        let listed: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+        for n in listed {
+            match n.kind() {
+                "aliased_import" => names.push((
+                    n.child_by_field_name("name").map(|x| self.text(x).to_string()).unwrap_or_default(),
+                    n.child_by_field_name("alias").map(|x| self.text(x).to_string()),
+                )),
+                _ => names.push((self.text(n).to_string(), None)),
+            }
+        }
+        self.out.imports.push(Import { module, names, is_from: true, span, type_checking: scope.type_checking, nested: scope.nested });
+    }
+
+    fn class(&mut self, node: Node, decorators: Vec<String>, scope: Scope) -> Class {
+        let mut class = Class {
+            name: node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(),
+            span: node.byte_range(),
+            name_span: node.child_by_field_name("name").map_or(node.byte_range(), |n| n.byte_range()),
+            decorators,
+            ..Class::default()
+        };
+        if let Some(supers) = node.child_by_field_name("superclasses") {
+            let mut cursor = supers.walk();
+            for arg in supers.named_children(&mut cursor) {
+                if arg.kind() != "keyword_argument" {
+                    class.bases.push(compact(self.text(arg)));
+                }
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            let inner = Scope { nested: false, ..scope };
+            let mut cursor = body.walk();
+            let children: Vec<Node> = body.named_children(&mut cursor).collect();
+            for child in children {
+                let def = if child.kind() == "decorated_definition" { child.child_by_field_name("definition") } else { Some(child) };
+                if let Some(def) = def
+                    && def.kind() == "class_definition"
+                    && def.child_by_field_name("name").map(|n| self.text(n)) == Some("Meta")
+                {
+                    class.meta = Some(self.meta(def));
+                    continue;
+                }
+                self.statement(child, inner, Some(&mut class));
+            }
+        }
+        class
+    }
+
+    fn meta(&mut self, node: Node) -> Meta {
+        let mut meta = Meta::default();
+        let Some(body) = node.child_by_field_name("body") else { return meta };
+        let mut cursor = body.walk();
+        for stmt in body.named_children(&mut cursor) {
+            if stmt.kind() != "expression_statement" {
+                continue;
+            }
+            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else { continue };
+            let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right")) else {
+                continue;
+            };
+            match self.text(left) {
+                "db_table" => {
+                    if let Value::Str(s, _) = self.value(right) {
+                        meta.db_table = Some((s, stmt.byte_range()));
+                    }
+                }
+                "managed" => meta.managed = Some(self.text(right) != "False"),
+                "abstract" => meta.is_abstract = self.text(right) == "True",
+                _ => {}
+            }
+        }
+        meta
+    }
+
+    fn function(&mut self, node: Node, decorators: Vec<String>, scope: Scope) -> Function {
+        let mut f = Function {
+            name: node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(),
+            span: node.byte_range(),
+            name_span: node.child_by_field_name("name").map_or(node.byte_range(), |n| n.byte_range()),
+            returns: node.child_by_field_name("return_type").map(|n| compact_annotation(self.text(n))),
+            is_abstract: decorators.iter().any(|d| d.ends_with("abstractmethod")),
+            decorators,
+            ..Function::default()
+        };
+        if let Some(params) = node.child_by_field_name("parameters") {
+            let mut cursor = params.walk();
+            for p in params.named_children(&mut cursor) {
+                let (name, annotation) = match p.kind() {
+                    "identifier" => (self.text(p).to_string(), None),
+                    "typed_parameter" => (
+                        p.named_child(0).map(|n| self.text(n).to_string()).unwrap_or_default(),
+                        p.child_by_field_name("type").map(|t| compact_annotation(self.text(t))),
+                    ),
+                    "default_parameter" => (p.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(), None),
+                    "typed_default_parameter" => (
+                        p.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(),
+                        p.child_by_field_name("type").map(|t| compact_annotation(self.text(t))),
+                    ),
+                    _ => continue,
+                };
+                f.params.push(Param { name, annotation });
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            let saved_calls = std::mem::take(&mut self.out.calls);
+            self.body(body, &mut f, Scope { nested: true, ..scope });
+            let body_calls = std::mem::replace(&mut self.out.calls, saved_calls);
+            self.out.calls.extend(body_calls.iter().cloned());
+            f.calls = body_calls;
+        }
+        f
+    }
+
+    /// A function body: statements, with the function's own facts collected on the way.
+    fn body(&mut self, node: Node, f: &mut Function, scope: Scope) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "class_definition" | "lambda" if n != node => continue,
+                "import_statement" | "import_from_statement" => {
+                    self.import(n, scope);
+                    continue;
+                }
+                "if_statement" => {
+                    if n.child_by_field_name("condition").is_some_and(|c| self.text(c).contains("TYPE_CHECKING")) {
+                        let mut cursor = n.walk();
+                        for b in n.named_children(&mut cursor).filter(|c| c.kind() == "block") {
+                            let mut c2 = b.walk();
+                            for s in b.named_children(&mut c2) {
+                                if matches!(s.kind(), "import_statement" | "import_from_statement") {
+                                    self.import(s, Scope { type_checking: true, ..scope });
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                }
+                "return_statement" => {
+                    if let Some(v) = n.named_child(0) {
+                        if is_q_expression(v, self.src) {
+                            f.returns_q = true;
+                        }
+                        if v.kind() == "string" {
+                            f.returns_string = true;
+                        }
+                    }
+                }
+                "with_item" => {
+                    if let Some(v) = n.child_by_field_name("value") {
+                        f.withs.push(compact(self.text(v)));
+                    }
+                }
+                "comparison_operator" => f.comparisons.push(compact(self.text(n))),
+                "call" => {
+                    let call = self.call(n);
+                    self.out.calls.push(call);
+                }
+                "attribute" => {
+                    if n.parent().is_none_or(|p| p.kind() != "attribute") {
+                        f.attributes.push((compact(self.text(n)), n.byte_range()));
+                    }
+                }
+                "string" => {
+                    let t = self.text(n);
+                    if t.contains("time_bucket(") || t.contains("create_hypertable") {
+                        self.out.timescale_sql = true;
+                    }
+                }
+                _ => {}
+            }
+            let mut cursor = n.walk();
+            let children: Vec<Node> = n.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+
+    /// Module- and class-level expressions: calls and strings.
+    fn expression(&mut self, node: Node, _hint: Option<()>) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "call" => {
+                    let call = self.call(n);
+                    self.out.calls.push(call);
+                }
+                "string" => {
+                    let t = self.text(n);
+                    if t.contains("time_bucket(") || t.contains("create_hypertable") {
+                        self.out.timescale_sql = true;
+                    }
+                }
+                "lambda" => continue,
+                _ => {}
+            }
+            let mut cursor = n.walk();
+            let children: Vec<Node> = n.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+
+    fn call(&self, node: Node) -> Call {
+        let func = node.child_by_field_name("function").map(|f| compact(self.text(f))).unwrap_or_default();
+        let mut call = Call { func, args: Vec::new(), kwargs: Vec::new(), span: node.byte_range() };
+        if let Some(args) = node.child_by_field_name("arguments") {
+            let mut cursor = args.walk();
+            for a in args.named_children(&mut cursor) {
+                match a.kind() {
+                    "keyword_argument" => {
+                        if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                            call.kwargs.push((self.text(k).to_string(), self.value(v)));
+                        }
+                    }
+                    "comment" => {}
+                    _ => call.args.push(self.value(a)),
+                }
+            }
+        }
+        call
+    }
+
+    fn value(&self, node: Node) -> Value {
+        let span = node.byte_range();
+        match node.kind() {
+            "string" | "concatenated_string" => Value::Str(string_value(node, self.src), span),
+            "true" => Value::Bool(true, span),
+            "false" => Value::Bool(false, span),
+            "identifier" | "attribute" => Value::Name(compact(self.text(node)), span),
+            "list" | "tuple" | "set" => {
+                let mut cursor = node.walk();
+                let items = node.named_children(&mut cursor).filter(|n| n.kind() != "comment").map(|n| self.value(n)).collect();
+                Value::List(items, span)
+            }
+            "dictionary" => {
+                let mut entries = Vec::new();
+                let mut cursor = node.walk();
+                for pair in node.named_children(&mut cursor) {
+                    match pair.kind() {
+                        "pair" => {
+                            if let (Some(k), Some(v)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) {
+                                entries.push((self.value(k), self.value(v)));
+                            }
+                        }
+                        "dictionary_splat" => {
+                            let name = pair.named_child(0).map(|n| format!("**{}", compact(self.text(n)))).unwrap_or_default();
+                            entries.push((Value::Name(name, pair.byte_range()), Value::Other(String::new(), pair.byte_range())));
+                        }
+                        _ => {}
+                    }
+                }
+                Value::Dict(entries, span)
+            }
+            "call" => Value::Call(Box::new(self.call(node))),
+            "parenthesized_expression" => node.named_child(0).map_or(Value::Other(String::new(), span.clone()), |n| self.value(n)),
+            _ => Value::Other(compact(self.text(node)), span),
+        }
+    }
+
+    fn assignment(&mut self, node: Node, stmt: Node, scope: Scope, class: Option<&mut Class>) {
+        let (Some(left), right) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        if let Some(right) = right {
+            self.expression(right, None);
+        }
+        if left.kind() != "identifier" {
+            return;
+        }
+        let name = self.text(left).to_string();
+        let value = match right {
+            Some(r) if r.kind() == "assignment" => r.child_by_field_name("right").map_or(Value::Other(String::new(), r.byte_range()), |v| self.value(v)),
+            Some(r) => self.value(r),
+            None => Value::Other(String::new(), node.byte_range()),
+        };
+        let assign = Assign { name, value, span: stmt.byte_range(), augmented: node.kind() == "augmented_assignment" };
+        match class {
+            Some(c) => c.fields.push(assign),
+            None if !scope.nested => {
+                if assign.name == "__all__" {
+                    self.out.all = Some(assign.value.items().iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
+                }
+                self.out.assigns.push(assign)
+            }
+            None => {}
+        }
+    }
+}
+
+fn compact_annotation(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect::<String>().trim_matches(['"', '\'']).to_string()
+}
+
+/// `Q(...)`, `models.Q(...)`, or `&`, `|`, `~` of them.
+fn is_q_expression(node: Node, src: &str) -> bool {
+    match node.kind() {
+        "call" => node
+            .child_by_field_name("function")
+            .and_then(|f| src.get(f.byte_range()))
+            .is_some_and(|f| f == "Q" || f.ends_with(".Q")),
+        "binary_operator" | "unary_operator" | "parenthesized_expression" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor).any(|c| is_q_expression(c, src))
+        }
+        _ => false,
+    }
+}
+
+/// The text of a string literal without prefix and quotes (concatenations joined).
+pub fn string_value(node: Node, src: &str) -> String {
+    let mut out = String::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_content" => out.push_str(src.get(child.byte_range()).unwrap_or("")),
+            "string" => out.push_str(&string_value(child, src)),
+            "interpolation" => out.push_str("{…}"),
+            _ => {}
+        }
+    }
+    out
+}
