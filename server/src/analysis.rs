@@ -119,14 +119,14 @@ impl Analysis {
         let mut problems = Vec::new();
         for r in loaded {
             match r {
-                Ok(s) => sources.push(s),
+                Ok(s) => sources.push(Arc::new(s)),
                 Err(p) => problems.push(p),
             }
         }
         Analysis::from_sources(sources, problems, config)
     }
 
-    pub fn from_sources(sources: Vec<SourceFile>, problems: Vec<FileProblem>, config: Config) -> Analysis {
+    pub fn from_sources(sources: Vec<Arc<SourceFile>>, problems: Vec<FileProblem>, config: Config) -> Analysis {
         let project = Project::build(sources, config);
         let roles = Roles::compute(&project);
         Analysis { project, roles, problems }

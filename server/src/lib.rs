@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod line_index;
+pub mod markdown;
 pub mod lsp;
 pub mod python;
 pub mod config;

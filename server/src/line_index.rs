@@ -143,7 +143,7 @@ mod tests {
         let text = "x = 'é😀z'\n";
         let idx = LineIndex::new(text);
         let z = text.find('z').unwrap();
-        assert_eq!(idx.to_line_col(text, z, Encoding::Utf8).col, 10);
+        assert_eq!(idx.to_line_col(text, z, Encoding::Utf8).col, 11);
         assert_eq!(idx.to_line_col(text, z, Encoding::Utf16).col, 8);
         assert_eq!(idx.to_line_col(text, z, Encoding::Char).col, 7);
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Char] {

@@ -59,7 +59,7 @@ pub type ClassRef = (usize, usize);
 
 #[derive(Debug, Default)]
 pub struct Project {
-    pub files: Vec<SourceFile>,
+    pub files: Vec<Arc<SourceFile>>,
     pub by_module: HashMap<String, usize>,
     pub apps: Vec<App>,
     pub contexts: Vec<Context>,
@@ -83,7 +83,7 @@ const MODEL_BASES: &[&str] = &[
 ];
 
 impl Project {
-    pub fn build(files: Vec<SourceFile>, config: Config) -> Project {
+    pub fn build(files: Vec<Arc<SourceFile>>, config: Config) -> Project {
         let mut p = Project { files, config, ..Project::default() };
         for (i, f) in p.files.iter().enumerate() {
             p.by_module.insert(f.facts.module.clone(), i);
@@ -258,7 +258,7 @@ impl Project {
     }
 
     pub fn file_by_module(&self, module: &str) -> Option<&SourceFile> {
-        self.by_module.get(module).map(|&i| &self.files[i])
+        self.by_module.get(module).map(|&i| &*self.files[i])
     }
 
     /// Resolves a name imported or defined in `file` to a class of the project.

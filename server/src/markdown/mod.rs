@@ -1,0 +1,181 @@
+//! Pattern references in Markdown prose: `[[pattern-id]]` wiki links, links to catalog pages
+//! (`../repository/cached-repository.md`), and plain mentions of a pattern's title or alias,
+//! matched case-insensitively as whole words, outside code.
+
+use crate::catalog::Catalog;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use pulldown_cmark::{Event, Options, Parser, Tag};
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Wiki,
+    Link,
+    Mention,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub kind: RefKind,
+    /// The whole reference (`[[id]]` with its brackets, the link, the mention).
+    pub span: Range<usize>,
+    /// The id as written (for wiki links) or the pattern's id.
+    pub target: String,
+    /// Whether the catalog knows the target.
+    pub known: bool,
+}
+
+/// Every name of every pattern, for mention matching.
+pub struct Names {
+    ac: Option<AhoCorasick>,
+    ids: Vec<String>,
+}
+
+impl Names {
+    pub fn new(catalog: &Catalog) -> Names {
+        let mut pats = Vec::new();
+        let mut ids = Vec::new();
+        for p in catalog.patterns() {
+            for name in p.names() {
+                if name.chars().count() >= 3 {
+                    pats.push(name.to_string());
+                    ids.push(p.id.clone());
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::LeftmostLongest).build(&pats).ok();
+        Names { ac, ids }
+    }
+}
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Byte ranges of code (inline and blocks), links, and front matter: no mentions inside.
+fn excluded(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    if crate::catalog::page::has_front_matter(text) {
+        let end = text[3..].find("\n+++").map_or(0, |i| i + 7);
+        out.push(0..end.min(text.len()));
+    }
+    for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
+        match event {
+            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => out.push(range),
+            Event::Start(Tag::CodeBlock(_)) | Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) | Event::Start(Tag::Heading { .. }) => {
+                out.push(range)
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The pattern id a link destination points at (`../repository/cached-repository.md#x`).
+fn link_target(dest: &str, catalog: &Catalog) -> Option<String> {
+    let path = dest.split(['#', '?']).next()?;
+    let file = path.rsplit('/').next()?;
+    let id = file.strip_suffix(".md")?;
+    catalog.get(id).map(|p| p.id.clone())
+}
+
+/// All references in `text`, in order.
+pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference> {
+    let mut refs = Vec::new();
+    // Wiki links.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(found) = text[i..].find("[[") {
+        let start = i + found;
+        let Some(len) = text[start + 2..].find("]]") else { break };
+        let inner = &text[start + 2..start + 2 + len];
+        if inner.contains('\n') || inner.contains("[[") {
+            i = start + 2;
+            continue;
+        }
+        let target = inner.split('|').next().unwrap_or(inner).trim().to_string();
+        let known = catalog.get(&target).is_some();
+        refs.push(Reference { kind: RefKind::Wiki, span: start..start + 2 + len + 2, target, known });
+        i = start + 2 + len + 2;
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    let skip = excluded(text);
+    // Links to catalog pages.
+    for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event
+            && let Some(id) = link_target(&dest_url, catalog)
+        {
+            refs.push(Reference { kind: RefKind::Link, span: range, target: id, known: true });
+        }
+    }
+    // Mentions.
+    if let Some(ac) = &names.ac {
+        for m in ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before = text[..s].chars().next_back();
+            let after = text[e..].chars().next();
+            if is_word(before) || is_word(after) {
+                continue;
+            }
+            if skip.iter().any(|r| r.start <= s && e <= r.end) || refs.iter().any(|r| r.span.start <= s && e <= r.span.end) {
+                continue;
+            }
+            refs.push(Reference { kind: RefKind::Mention, span: s..e, target: names.ids[m.pattern().as_usize()].clone(), known: true });
+        }
+    }
+    refs.sort_by_key(|r| r.span.start);
+    refs
+}
+
+/// The reference under `offset`.
+pub fn reference_at(text: &str, offset: usize, catalog: &Catalog, names: &Names) -> Option<Reference> {
+    references(text, catalog, names).into_iter().find(|r| r.span.start <= offset && offset <= r.span.end)
+}
+
+/// A heading of a Markdown document: level, title, byte range of the heading line.
+pub fn headings(text: &str) -> Vec<(u8, String, Range<usize>)> {
+    crate::catalog::page::headings(text).into_iter().map(|h| (h.level, h.text, h.start..h.end)).collect()
+}
+
+/// Inside an unclosed `[[` on the line before `offset`: the start of the partial id.
+pub fn wiki_prefix(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let open = before.rfind("[[")?;
+    if before[open..].contains("]]") {
+        return None;
+    }
+    Some(line_start + open + 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_wiki_links_links_and_mentions() {
+        let catalog = Catalog::embedded();
+        let names = Names::new(&catalog);
+        let text = "Billing talks to shipping through an Anticorruption Layer.\nSee [[cached-repository]], [[no-such]] and [the page](../repository/json-field-repository.md).\n`anticorruption layer` in code is not a mention.\n";
+        let refs = references(text, &catalog, &names);
+        let got: Vec<(RefKind, &str, bool)> = refs.iter().map(|r| (r.kind, r.target.as_str(), r.known)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (RefKind::Mention, "anticorruption-layer", true),
+                (RefKind::Wiki, "cached-repository", true),
+                (RefKind::Wiki, "no-such", false),
+                (RefKind::Link, "json-field-repository", true),
+            ]
+        );
+        assert_eq!(&text[refs[0].span.clone()], "Anticorruption Layer");
+    }
+
+    #[test]
+    fn wiki_prefix_only_inside_open_brackets() {
+        assert_eq!(wiki_prefix("see [[cach", 10), Some(6));
+        assert_eq!(wiki_prefix("see [[x]] y", 11), None);
+    }
+}
