@@ -333,6 +333,21 @@ impl Catalog {
         self.patterns.iter().find(|p| p.names().any(|n| normalize_name(n) == want) || p.id.replace('-', " ") == want)
     }
 
+    /// The `n` ids most like `id`, best first, however far: for quick fixes.
+    pub fn suggestions(&self, id: &str, n: usize) -> Vec<&str> {
+        let words: Vec<&str> = id.split(['-', '_', ' ']).filter(|w| w.len() > 2).collect();
+        let mut scored: Vec<(f64, &str)> = self
+            .patterns
+            .iter()
+            .map(|p| {
+                let shared = words.iter().filter(|w| p.id.contains(*w)).count() as f64;
+                (strsim::jaro_winkler(id, &p.id) + shared, p.id.as_str())
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.into_iter().take(n).map(|(_, id)| id).collect()
+    }
+
     /// Ids close to `id`, best first: for "did you mean" messages.
     pub fn closest(&self, id: &str) -> Vec<&str> {
         let mut scored: Vec<(f64, &str)> = self

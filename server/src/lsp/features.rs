@@ -148,8 +148,8 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
         Language::Markdown => {
             let catalog = w.catalog_with(&open_pages(state, w));
             let names = if Arc::ptr_eq(&catalog, &w.catalog) { w.names.clone() } else { Arc::new(markdown::Names::new(&catalog)) };
-            for r in markdown::references(text, &catalog, &names) {
-                if r.kind == RefKind::Wiki && !r.known {
+            for r in markdown::references(text, &catalog, &names).into_iter().filter(|r| r.kind == RefKind::Wiki && !r.known).take(501) {
+                {
                     let close = catalog.closest(&r.target);
                     let hint = match close.first() {
                         Some(c) => format!("; did you mean `{c}`?"),
@@ -161,7 +161,7 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
                         code: Some(NumberOrString::String("unknown-pattern".into())),
                         source: Some("pattern-language".into()),
                         message: format!("unknown pattern `{}`{hint}", r.target),
-                        data: Some(serde_json::json!({ "closest": close })),
+                        data: Some(serde_json::json!({ "closest": if close.is_empty() { catalog.suggestions(&r.target, 3) } else { close } })),
                         ..Diagnostic::default()
                     });
                 }
@@ -182,6 +182,18 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
             }
         }
         Language::Other => {}
+    }
+    const MAX_DIAGNOSTICS: usize = 500;
+    if out.len() > MAX_DIAGNOSTICS {
+        let total = out.len();
+        out.truncate(MAX_DIAGNOSTICS);
+        out.push(Diagnostic {
+            range: Range::default(),
+            severity: Some(DiagnosticSeverity::INFORMATION),
+            source: Some("pattern-language".into()),
+            message: format!("{total} problems in this file; showing the first {MAX_DIAGNOSTICS}"),
+            ..Diagnostic::default()
+        });
     }
     // Config problems of an open config file.
     for p in w.config_problems.iter().filter(|p| p.path.as_deref() == Some(path.as_path())) {

@@ -71,6 +71,19 @@ fn excluded(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Is `s..e` inside one of the sorted, disjoint `ranges`?
+fn inside(ranges: &[Range<usize>], s: usize, e: usize) -> bool {
+    let i = ranges.partition_point(|r| r.start <= s);
+    i > 0 && ranges[i - 1].end >= e
+}
+
+/// Is `s..e` inside a reference found so far (wiki links sorted first, then a few links)?
+fn inside_refs(refs: &[Reference], wiki_count: usize, s: usize, e: usize) -> bool {
+    let wiki = &refs[..wiki_count];
+    let i = wiki.partition_point(|r| r.span.start <= s);
+    (i > 0 && wiki[i - 1].span.end >= e) || refs[wiki_count..].iter().any(|r| r.span.start <= s && e <= r.span.end)
+}
+
 /// The pattern id a link destination points at (`../repository/cached-repository.md#x`).
 fn link_target(dest: &str, catalog: &Catalog) -> Option<String> {
     let path = dest.split(['#', '?']).next()?;
@@ -101,7 +114,17 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
             break;
         }
     }
-    let skip = excluded(text);
+    let mut skip = excluded(text);
+    skip.sort_by_key(|r| r.start);
+    // Merge overlapping ranges so that a binary search finds the one that could contain a match.
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(skip.len());
+    for r in skip {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let skip = merged;
     // Links to catalog pages.
     for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
         if let Event::Start(Tag::Link { dest_url, .. }) = event
@@ -110,7 +133,8 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
             refs.push(Reference { kind: RefKind::Link, span: range, target: id, known: true });
         }
     }
-    // Mentions.
+    // Mentions. Wiki links come first in `refs`, sorted; links after them.
+    let wiki_count = refs.iter().filter(|r| r.kind == RefKind::Wiki).count();
     if let Some(ac) = &names.ac {
         for m in ac.find_iter(text) {
             let (s, e) = (m.start(), m.end());
@@ -119,7 +143,7 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
             if is_word(before) || is_word(after) {
                 continue;
             }
-            if skip.iter().any(|r| r.start <= s && e <= r.end) || refs.iter().any(|r| r.span.start <= s && e <= r.span.end) {
+            if inside(&skip, s, e) || inside_refs(&refs, wiki_count, s, e) {
                 continue;
             }
             refs.push(Reference { kind: RefKind::Mention, span: s..e, target: names.ids[m.pattern().as_usize()].clone(), known: true });
@@ -177,5 +201,18 @@ mod tests {
     fn wiki_prefix_only_inside_open_brackets() {
         assert_eq!(wiki_prefix("see [[cach", 10), Some(6));
         assert_eq!(wiki_prefix("see [[x]] y", 11), None);
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    #[test]
+    fn mention_before_open_wiki_link() {
+        let catalog = Catalog::embedded();
+        let names = Names::new(&catalog);
+        let text = "# Shipping design\n\nBilling talks to shipping through an anticorruption layer.\nSee [[no-such-pattern]] and [[cached-repository]].\n[[";
+        let refs = references(text, &catalog, &names);
+        assert!(refs.iter().any(|r| r.kind == RefKind::Mention), "{refs:?}");
     }
 }
