@@ -166,6 +166,15 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
                     });
                 }
             }
+            if text.len() > markdown::LARGE {
+                out.push(Diagnostic {
+                    range: Range::default(),
+                    severity: Some(DiagnosticSeverity::INFORMATION),
+                    source: Some("pattern-language".into()),
+                    message: format!("this file is over {} MB: only [[id]] links are checked, plain mentions and page links are not", markdown::LARGE / (1024 * 1024)),
+                    ..Diagnostic::default()
+                });
+            }
             if w.is_catalog_page(Some(&path), text) {
                 for p in catalog.problems().iter().filter(|p| p.source.path() == Some(path.as_path())) {
                     let line = p.line.saturating_sub(1) as usize;

@@ -92,6 +92,9 @@ fn link_target(dest: &str, catalog: &Catalog) -> Option<String> {
     catalog.get(id).map(|p| p.id.clone())
 }
 
+/// Above this size only wiki links are found: Markdown parsing and mention matching stop.
+pub const LARGE: usize = 1024 * 1024;
+
 /// All references in `text`, in order.
 pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference> {
     let mut refs = Vec::new();
@@ -113,6 +116,9 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
         if i >= bytes.len() {
             break;
         }
+    }
+    if text.len() > LARGE {
+        return refs;
     }
     let mut skip = excluded(text);
     skip.sort_by_key(|r| r.start);
