@@ -25,7 +25,7 @@ pub(super) fn annotation_users(cx: &Cx, name: &str, domain_classes: bool) -> Vec
                 continue;
             }
             let in_methods = c.methods.iter().any(|m| m.returns.as_deref().is_some_and(mentions) || m.params.iter().any(|p| p.annotation.as_deref().is_some_and(mentions)));
-            let in_fields = domain_classes && f.is_domain && c.fields.iter().any(|a| matches!(&a.value, crate::python::facts::Value::Other(t, _) if mentions(t)));
+            let in_fields = domain_classes && f.is_domain && c.fields.iter().any(|a| a.annotation.as_deref().is_some_and(mentions));
             if in_methods || in_fields {
                 users.push(c.name.clone());
             }

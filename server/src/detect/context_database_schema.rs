@@ -78,14 +78,14 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 Some((fi, engine.clone()))
             })
             .collect();
-        if !engines.is_empty() && engines.iter().all(|(_, e)| e.as_str() == Some(SQLITE)) {
+        if let Some(sqlite) = engines.iter().position(|(_, e)| e.as_str() == Some(SQLITE)) {
             let mut f = cx.finding(
                 "schema-on-sqlite",
                 cx.line_span(span),
-                format!("`{}` names the schema `{schema}`, but the project's database is SQLite, which has no schemas", class.name),
+                format!("`{}` names the schema `{schema}`, but a settings module runs the default database on SQLite, which has no schemas", class.name),
                 vec![format!("ENGINE {SQLITE}")],
             );
-            let (fi, engine) = &engines[0];
+            let (fi, engine) = &engines[sqlite];
             f.related.push(Related { path: project.files[*fi].path.clone(), span: engine.span(), message: "the SQLite engine".into() });
             out.push(f);
         }

@@ -237,6 +237,13 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
                     let owner = if owner == "self.model" || owner == "cls.model" || owner == "self._model" {
                         match &own_model {
                             Some(m) => m.as_str(),
+                            // A generic repository declaring `model: type[models.Model]` for subclasses.
+                            None if class.fields.iter().any(|a| a.name == "model" && a.annotation.as_deref().is_some_and(|t| t.contains("Model"))) => {
+                                if !models.iter().any(|m: &String| m == "self.model") {
+                                    models.push("self.model".to_string());
+                                }
+                                continue;
+                            }
                             None => continue,
                         }
                     } else {

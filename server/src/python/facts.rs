@@ -107,6 +107,8 @@ pub struct Call {
 #[derive(Clone, Debug)]
 pub struct Assign {
     pub name: String,
+    /// The type annotation, if any (`lines: list[InvoiceLine]`).
+    pub annotation: Option<String>,
     pub value: Value,
     pub span: Span,
     pub augmented: bool,
@@ -211,7 +213,12 @@ struct Walker<'a> {
 }
 
 fn compact(s: &str) -> String {
-    let mut out: String = s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect();
+    s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect()
+}
+
+/// A base class without its type arguments (`Generic[T]` -> `Generic`).
+fn base_name(s: &str) -> String {
+    let mut out = compact(s);
     if let Some(i) = out.find('[') {
         out.truncate(i);
     }
@@ -420,7 +427,7 @@ impl<'a> Walker<'a> {
             let mut cursor = supers.walk();
             for arg in supers.named_children(&mut cursor) {
                 if arg.kind() != "keyword_argument" {
-                    class.bases.push(compact(self.text(arg)));
+                    class.bases.push(base_name(self.text(arg)));
                 }
             }
         }
@@ -513,7 +520,7 @@ impl<'a> Walker<'a> {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
             match n.kind() {
-                "function_definition" | "class_definition" | "lambda" if n != node => continue,
+                "function_definition" | "class_definition" if n != node => continue,
                 "import_statement" | "import_from_statement" => {
                     self.import(n, scope);
                     continue;
@@ -666,7 +673,8 @@ impl<'a> Walker<'a> {
             Some(r) => self.value(r),
             None => Value::Other(String::new(), node.byte_range()),
         };
-        let assign = Assign { name, value, span: stmt.byte_range(), augmented: node.kind() == "augmented_assignment" };
+        let annotation = node.child_by_field_name("type").map(|t| self.text(t).chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect());
+        let assign = Assign { name, annotation, value, span: stmt.byte_range(), augmented: node.kind() == "augmented_assignment" };
         match class {
             Some(c) => c.fields.push(assign),
             None if !scope.nested => {

@@ -21,16 +21,15 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: Arc<str>, facts: FileFacts) -> Self {
-        let p = path.to_string_lossy().replace('\\', "/");
-        let name = p.rsplit('/').next().unwrap_or(&p).to_string();
-        let is_test = p.contains("/tests/")
-            || p.starts_with("tests/")
-            || name == "tests.py"
-            || name == "conftest.py"
-            || name.starts_with("test_")
-            || name.ends_with("_tests.py")
-            || name.ends_with("_test.py");
-        let is_migration = p.contains("/migrations/") || p.starts_with("migrations/");
+        // Judged by the module path, so that where the project itself lives does not matter.
+        let segments: Vec<&str> = facts.module.split('.').collect();
+        let leaf = segments.last().copied().unwrap_or("");
+        let is_test = segments.iter().any(|s| *s == "tests" || *s == "test")
+            || leaf == "conftest"
+            || leaf.starts_with("test_")
+            || leaf.ends_with("_tests")
+            || leaf.ends_with("_test");
+        let is_migration = segments.contains(&"migrations");
         let is_domain = facts.module.split('.').any(|s| s == "domain");
         SourceFile { path, text, facts, is_test, is_migration, is_domain }
     }
