@@ -412,7 +412,7 @@ fn read_into(path: &Path, folder: Option<&str>, base: Option<&Catalog>, layer: &
 
 /// A page with front matter, a category introduction, or a one-document guide.
 fn parse_any(text: &str, source: &Source, folder: Option<&str>, base: Option<&Catalog>, layer: &mut Parsed) {
-    if page::has_front_matter(text) || guide::looks_like_page_fragment(text) {
+    if text.trim().is_empty() || page::has_front_matter(text) || guide::looks_like_page_fragment(text) {
         page::parse_file(text, source, folder, base, layer);
     } else {
         guide::parse_guide(text, source, base, layer);
