@@ -29,21 +29,31 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
 }
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest.join("..").join("patterns");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     if root.is_dir() {
         collect(&root, &root, &mut files);
     } else {
-        println!("cargo:warning=no catalog at {}: the binary embeds an empty catalog", root.display());
+        println!(
+            "cargo:warning=no catalog at {}: the binary embeds an empty catalog",
+            root.display()
+        );
     }
     let mut code = String::from("pub static EMBEDDED: &[(&str, &str)] = &[\n");
     for (rel, path) in &files {
         let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
-        writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.display().to_string()).expect("write to string");
+        writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .expect("write to string");
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_catalog.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("embedded_catalog.rs");
     std::fs::write(out, code).expect("write embedded_catalog.rs");
 }

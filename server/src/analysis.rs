@@ -35,16 +35,27 @@ pub fn module_for(path: &Path, root: &Path) -> (String, bool) {
     } else {
         base = root;
     }
-    let rel = path.strip_prefix(base).or_else(|_| path.strip_prefix(root)).unwrap_or(path);
+    let rel = path
+        .strip_prefix(base)
+        .or_else(|_| path.strip_prefix(root))
+        .unwrap_or(path);
     facts::module_name(&rel.to_string_lossy().replace('\\', "/"))
 }
 
 /// Reads, decodes and parses one file.
 pub fn load(path: &Path, root: &Path) -> Result<SourceFile, FileProblem> {
-    let problem = |message: String| FileProblem { path: path.to_path_buf(), line: 1, message };
+    let problem = |message: String| FileProblem {
+        path: path.to_path_buf(),
+        line: 1,
+        message,
+    };
     let meta = std::fs::metadata(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(problem(format!("file is {} MB, over the {} MB limit: not analysed", meta.len() / (1024 * 1024), MAX_FILE_BYTES / (1024 * 1024))));
+        return Err(problem(format!(
+            "file is {} MB, over the {} MB limit: not analysed",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
     let text = match String::from_utf8(bytes) {
@@ -52,7 +63,11 @@ pub fn load(path: &Path, root: &Path) -> Result<SourceFile, FileProblem> {
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
             let line = err.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() as u32 + 1;
-            return Err(FileProblem { path: path.to_path_buf(), line, message: format!("not valid UTF-8 (byte {at}): save the file as UTF-8") });
+            return Err(FileProblem {
+                path: path.to_path_buf(),
+                line,
+                message: format!("not valid UTF-8 (byte {at}): save the file as UTF-8"),
+            });
         }
     };
     Ok(from_text(path, root, Arc::from(text)))
@@ -63,7 +78,11 @@ pub fn from_text(path: &Path, root: &Path, text: Arc<str>) -> SourceFile {
     let (module, is_package) = module_for(path, root);
     let facts = match crate::python::parse(&text, None) {
         Some(tree) => facts::collect(&tree, &text, &module, is_package),
-        None => facts::FileFacts { module: module.clone(), is_package, ..Default::default() },
+        None => facts::FileFacts {
+            module: module.clone(),
+            is_package,
+            ..Default::default()
+        },
     };
     SourceFile::new(path.to_path_buf(), text, facts)
 }
@@ -77,10 +96,16 @@ pub fn python_files(paths: &[PathBuf], config: &Config, root: &Path) -> Vec<Path
             out.push(path.clone());
             continue;
         }
-        let walker = ignore::WalkBuilder::new(path).hidden(true).git_ignore(true).require_git(false).build();
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(true)
+            .git_ignore(true)
+            .require_git(false)
+            .build();
         for entry in walker.flatten() {
             let p = entry.path();
-            if !entry.file_type().is_some_and(|t| t.is_file()) || p.extension().is_none_or(|e| e != "py" && e != "pyi") {
+            if !entry.file_type().is_some_and(|t| t.is_file())
+                || p.extension().is_none_or(|e| e != "py" && e != "pyi")
+            {
                 continue;
             }
             let rel = p.strip_prefix(root).unwrap_or(p);
@@ -103,7 +128,12 @@ pub struct Analysis {
 
 impl Analysis {
     /// Loads and analyses `files` in parallel.
-    pub fn run(files: &[PathBuf], root: &Path, config: Config, progress: Option<&(dyn Fn(usize) + Sync)>) -> Analysis {
+    pub fn run(
+        files: &[PathBuf],
+        root: &Path,
+        config: Config,
+        progress: Option<&(dyn Fn(usize) + Sync)>,
+    ) -> Analysis {
         let done = std::sync::atomic::AtomicUsize::new(0);
         let loaded: Vec<Result<SourceFile, FileProblem>> = files
             .par_iter()
@@ -126,10 +156,18 @@ impl Analysis {
         Analysis::from_sources(sources, problems, config)
     }
 
-    pub fn from_sources(sources: Vec<Arc<SourceFile>>, problems: Vec<FileProblem>, config: Config) -> Analysis {
+    pub fn from_sources(
+        sources: Vec<Arc<SourceFile>>,
+        problems: Vec<FileProblem>,
+        config: Config,
+    ) -> Analysis {
         let project = Project::build(sources, config);
         let roles = Roles::compute(&project);
-        Analysis { project, roles, problems }
+        Analysis {
+            project,
+            roles,
+            problems,
+        }
     }
 
     /// Findings of one file, suppressions applied.
@@ -141,7 +179,11 @@ impl Analysis {
 
     /// Findings of every file, in parallel: (file index, findings).
     pub fn all_findings(&self) -> Vec<(usize, Vec<Finding>)> {
-        (0..self.project.files.len()).into_par_iter().map(|i| (i, self.findings(i))).filter(|(_, f)| !f.is_empty()).collect()
+        (0..self.project.files.len())
+            .into_par_iter()
+            .map(|i| (i, self.findings(i)))
+            .filter(|(_, f)| !f.is_empty())
+            .collect()
     }
 }
 
@@ -163,8 +205,16 @@ pub fn suppressions(text: &str) -> Vec<Suppression> {
         if let Some(i) = l.find(SUPPRESS_MARK) {
             let rest = &l[i + SUPPRESS_MARK.len()..];
             if let Some(end) = rest.find(']') {
-                let rules = rest[..end].split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
-                out.push(Suppression { span: offset + i..offset + i + SUPPRESS_MARK.len() + end + 1, rules, line });
+                let rules = rest[..end]
+                    .split(',')
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .collect();
+                out.push(Suppression {
+                    span: offset + i..offset + i + SUPPRESS_MARK.len() + end + 1,
+                    rules,
+                    line,
+                });
             }
         }
         offset += l.len();
@@ -185,7 +235,10 @@ pub fn suppress(text: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<(Suppr
         .into_iter()
         .filter(|f| {
             let line = index.line_of(f.span.start);
-            match sups.iter().position(|s| s.line == line && s.rules.iter().any(|r| *r == f.rule)) {
+            match sups
+                .iter()
+                .position(|s| s.line == line && s.rules.contains(&f.rule))
+            {
                 Some(i) => {
                     used.push((i, f.rule.clone()));
                     false

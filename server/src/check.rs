@@ -74,7 +74,11 @@ pub fn record(path: &str, text: &str, index: &LineIndex, f: &Finding) -> Record 
 
 pub fn run(args: CheckArgs) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let paths: Vec<PathBuf> = if args.paths.is_empty() { vec![cwd.clone()] } else { args.paths.iter().map(|p| cwd.join(p)).collect() };
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![cwd.clone()]
+    } else {
+        args.paths.iter().map(|p| cwd.join(p)).collect()
+    };
     for p in &paths {
         if !p.exists() {
             eprintln!("error: no such file or folder: {}", display_path(p, &cwd));
@@ -89,7 +93,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .file
         .as_ref()
         .and_then(|f| f.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| if paths[0].is_dir() { paths[0].clone() } else { paths[0].parent().map_or(cwd.clone(), Path::to_path_buf) });
+        .unwrap_or_else(|| {
+            if paths[0].is_dir() {
+                paths[0].clone()
+            } else {
+                paths[0].parent().map_or(cwd.clone(), Path::to_path_buf)
+            }
+        });
     let mut catalogs = config.catalog.clone();
     catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
     let catalog = Catalog::load(&catalogs);
@@ -102,24 +112,50 @@ pub fn run(args: CheckArgs) -> ExitCode {
             eprint!("\ranalysing {n}/{total} files");
         }
     };
-    let result = Analysis::run(&files, &root, config, if show_progress { Some(&progress) } else { None });
+    let result = Analysis::run(
+        &files,
+        &root,
+        config,
+        if show_progress { Some(&progress) } else { None },
+    );
     if show_progress {
         eprint!("\r\x1b[K");
     }
 
     let mut records = Vec::new();
     for p in &config_problems {
-        let path = p.path.as_deref().map_or_else(|| "config".to_string(), |x| display_path(x, &cwd));
+        let path = p
+            .path
+            .as_deref()
+            .map_or_else(|| "config".to_string(), |x| display_path(x, &cwd));
         records.push(problem_record(path, p.line, "config", p.message.clone()));
     }
-    for p in catalog.problems().iter().filter(|p| p.severity >= Severity::Warning && p.source.path().is_some()) {
-        records.push(problem_record(p.source.display_path(), p.line, "catalog", p.message.clone()));
+    for p in catalog
+        .problems()
+        .iter()
+        .filter(|p| p.severity >= Severity::Warning && p.source.path().is_some())
+    {
+        records.push(problem_record(
+            p.source.display_path(),
+            p.line,
+            "catalog",
+            p.message.clone(),
+        ));
     }
     for p in &result.problems {
-        records.push(problem_record(display_path(&p.path, &cwd), p.line, "unreadable-file", p.message.clone()));
+        records.push(problem_record(
+            display_path(&p.path, &cwd),
+            p.line,
+            "unreadable-file",
+            p.message.clone(),
+        ));
     }
     let mut by_file = result.all_findings();
-    by_file.sort_by(|a, b| result.project.files[a.0].path.cmp(&result.project.files[b.0].path));
+    by_file.sort_by(|a, b| {
+        result.project.files[a.0]
+            .path
+            .cmp(&result.project.files[b.0].path)
+    });
     for (i, findings) in by_file {
         let file = &result.project.files[i];
         let index = LineIndex::new(&file.text);
@@ -128,13 +164,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
             records.push(record(&path, &file.text, &index, f));
         }
     }
-    records.sort_by(|a, b| (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule)));
-    let failed = records.iter().any(|r| r.kind != Kind::Pattern && r.severity >= Severity::Warning);
+    records.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
+    });
+    let failed = records
+        .iter()
+        .any(|r| r.kind != Kind::Pattern && r.severity >= Severity::Warning);
 
     let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
-    let shown: Vec<&Record> = records.iter().filter(|r| args.format == Format::Json || args.patterns || r.kind != Kind::Pattern).collect();
+    let shown: Vec<&Record> = records
+        .iter()
+        .filter(|r| args.format == Format::Json || args.patterns || r.kind != Kind::Pattern)
+        .collect();
     let res = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &records).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Json => serde_json::to_writer_pretty(&mut out, &records)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
         Format::Text => write_text(&mut out, &shown, &records, total),
         Format::Github => write_github(&mut out, &shown),
         Format::Sarif => write_sarif(&mut out, &shown, &catalog),
@@ -145,7 +190,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         eprintln!("error: cannot write output: {err}");
         return ExitCode::from(2);
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn problem_record(path: String, line: u32, rule: &str, message: String) -> Record {
@@ -172,7 +221,12 @@ fn severity_word(s: Severity) -> &'static str {
     }
 }
 
-fn write_text(out: &mut impl Write, shown: &[&Record], all: &[Record], files: usize) -> std::io::Result<()> {
+fn write_text(
+    out: &mut impl Write,
+    shown: &[&Record],
+    all: &[Record],
+    files: usize,
+) -> std::io::Result<()> {
     for r in shown {
         let color = match r.severity {
             Severity::Error => "\x1b[31m",
@@ -180,14 +234,33 @@ fn write_text(out: &mut impl Write, shown: &[&Record], all: &[Record], files: us
             Severity::Info => "\x1b[36m",
             Severity::Hint => "\x1b[2m",
         };
-        writeln!(out, "\x1b[1m{}:{}:{}:\x1b[0m {color}{}\x1b[0m[{}] {}", r.path, r.line, r.column, severity_word(r.severity), r.rule, r.message)?;
+        writeln!(
+            out,
+            "\x1b[1m{}:{}:{}:\x1b[0m {color}{}\x1b[0m[{}] {}",
+            r.path,
+            r.line,
+            r.column,
+            severity_word(r.severity),
+            r.rule,
+            r.message
+        )?;
     }
     let count = |k: Kind| all.iter().filter(|r| r.kind == k).count();
-    writeln!(out, "{} files: {} smells, {} problems, {} patterns recognised", files, count(Kind::Smell), count(Kind::Problem), count(Kind::Pattern))
+    writeln!(
+        out,
+        "{} files: {} smells, {} problems, {} patterns recognised",
+        files,
+        count(Kind::Smell),
+        count(Kind::Problem),
+        count(Kind::Pattern)
+    )
 }
 
 fn gh_escape(s: &str, property: bool) -> String {
-    let mut s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut s = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
     if property {
         s = s.replace(':', "%3A").replace(',', "%2C");
     }

@@ -78,7 +78,12 @@ fn stdout() -> anstream::AutoStream<std::io::Stdout> {
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w: &usize| *w >= 40).unwrap_or(100).min(120)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w: &usize| *w >= 40)
+        .unwrap_or(100)
+        .min(120)
 }
 
 fn explain(id: &str, catalogs: &[PathBuf]) -> ExitCode {
@@ -95,7 +100,14 @@ fn explain(id: &str, catalogs: &[PathBuf]) -> ExitCode {
             let hint = if close.is_empty() {
                 "run `pattern-language catalog list` to see every id".to_string()
             } else {
-                format!("did you mean {}?", close.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    "did you mean {}?",
+                    close
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             eprintln!("error: no pattern `{id}` in the catalog; {hint}");
             ExitCode::from(2)
@@ -132,7 +144,11 @@ fn list(catalogs: &[PathBuf], format: ListFormat) -> ExitCode {
                     source: p.source.label(),
                 })
                 .collect();
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&entries).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&entries).unwrap_or_default()
+            );
         }
         ListFormat::Text => {
             let width = patterns.iter().map(|p| p.id.len()).max().unwrap_or(0);
@@ -140,7 +156,9 @@ fn list(catalogs: &[PathBuf], format: ListFormat) -> ExitCode {
             for p in &patterns {
                 if p.category != category {
                     category = &p.category;
-                    let title = catalog.category(category).map_or(category, |c| c.title.as_str());
+                    let title = catalog
+                        .category(category)
+                        .map_or(category, |c| c.title.as_str());
                     let _ = writeln!(out, "\x1b[1m{title}\x1b[0m");
                 }
                 let source = match p.source.path() {
@@ -155,9 +173,14 @@ fn list(catalogs: &[PathBuf], format: ListFormat) -> ExitCode {
 }
 
 fn report_problems_brief(problems: &[Problem]) {
-    let errors = problems.iter().filter(|p| p.severity >= Severity::Warning).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity >= Severity::Warning)
+        .count();
     if errors > 0 {
-        eprintln!("warning: the catalog has {errors} problem(s); run `pattern-language catalog check` to see them");
+        eprintln!(
+            "warning: the catalog has {errors} problem(s); run `pattern-language catalog check` to see them"
+        );
     }
 }
 
@@ -171,7 +194,13 @@ fn check_catalog(catalogs: &[PathBuf]) -> ExitCode {
             Severity::Info => "info",
             Severity::Hint => "hint",
         };
-        let _ = writeln!(out, "{}:{}: {sev}: {}", p.source.display_path(), p.line, p.message);
+        let _ = writeln!(
+            out,
+            "{}:{}: {sev}: {}",
+            p.source.display_path(),
+            p.line,
+            p.message
+        );
     }
     let n = catalog.problems().len();
     if n == 0 {

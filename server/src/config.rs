@@ -13,7 +13,16 @@ use toml::de::{DeTable, DeValue};
 pub const FILE_NAME: &str = "pattern-language.toml";
 
 /// Keys understood in files and in editor settings.
-pub const KNOWN_KEYS: &[&str] = &["catalog", "exclude", "select", "ignore", "severity", "contexts", "inlay-hints", "code-lens"];
+pub const KNOWN_KEYS: &[&str] = &[
+    "catalog",
+    "exclude",
+    "select",
+    "ignore",
+    "severity",
+    "contexts",
+    "inlay-hints",
+    "code-lens",
+];
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
@@ -60,13 +69,19 @@ impl Config {
     pub fn exclude_set(&self) -> globset::GlobSet {
         let mut builder = globset::GlobSetBuilder::new();
         for pattern in &self.exclude {
-            for p in [pattern.clone(), format!("**/{pattern}"), format!("**/{pattern}/**")] {
+            for p in [
+                pattern.clone(),
+                format!("**/{pattern}"),
+                format!("**/{pattern}/**"),
+            ] {
                 if let Ok(glob) = globset::Glob::new(&p) {
                     builder.add(glob);
                 }
             }
         }
-        builder.build().unwrap_or_else(|_| globset::GlobSet::empty())
+        builder
+            .build()
+            .unwrap_or_else(|_| globset::GlobSet::empty())
     }
 
     /// Applies editor settings (JSON, camelCase or kebab-case keys) over this config.
@@ -74,7 +89,13 @@ impl Config {
         let Some(map) = value.as_object() else { return };
         for (key, v) in map {
             let key = kebab(key);
-            let mut bad = |what: &str| problems.push(ConfigProblem { path: None, line: 1, message: format!("setting `{key}`: {what}") });
+            let mut bad = |what: &str| {
+                problems.push(ConfigProblem {
+                    path: None,
+                    line: 1,
+                    message: format!("setting `{key}`: {what}"),
+                })
+            };
             match key.as_str() {
                 "catalog" => match strings(v) {
                     Some(list) => self.catalog.extend(list.into_iter().map(PathBuf::from)),
@@ -99,7 +120,9 @@ impl Config {
                                 Some(sev) => {
                                     self.severity.insert(id.clone(), sev);
                                 }
-                                None => bad(&format!("`{id}`: expected one of hint, info, warning, error")),
+                                None => bad(&format!(
+                                    "`{id}`: expected one of hint, info, warning, error"
+                                )),
                             }
                         }
                     }
@@ -112,14 +135,26 @@ impl Config {
                                 Some(list) => {
                                     self.contexts.insert(name.clone(), list);
                                 }
-                                None => bad(&format!("`{name}`: expected a list of app labels or dotted paths")),
+                                None => bad(&format!(
+                                    "`{name}`: expected a list of app labels or dotted paths"
+                                )),
                             }
                         }
                     }
                     None => bad("expected a table of context -> app labels"),
                 },
-                "inlay-hints" => self.inlay_hints = v.as_bool().or_else(|| { bad("expected true or false"); None }),
-                "code-lens" => self.code_lens = v.as_bool().or_else(|| { bad("expected true or false"); None }),
+                "inlay-hints" => {
+                    self.inlay_hints = v.as_bool().or_else(|| {
+                        bad("expected true or false");
+                        None
+                    })
+                }
+                "code-lens" => {
+                    self.code_lens = v.as_bool().or_else(|| {
+                        bad("expected true or false");
+                        None
+                    })
+                }
                 // Editor-side settings the server does not read.
                 "server" | "trace" | "server-path" => {}
                 other => bad(&format!("unknown key `{other}`{}", did_you_mean(other))),
@@ -144,7 +179,10 @@ fn kebab(key: &str) -> String {
 }
 
 fn strings(v: &serde_json::Value) -> Option<Vec<String>> {
-    v.as_array()?.iter().map(|x| x.as_str().map(str::to_string)).collect()
+    v.as_array()?
+        .iter()
+        .map(|x| x.as_str().map(str::to_string))
+        .collect()
 }
 
 pub fn parse_severity(s: &str) -> Option<Severity> {
@@ -171,7 +209,11 @@ fn did_you_mean(key: &str) -> String {
 /// `pattern-language.toml`, or `pyproject.toml` with a `[tool.pattern-language]` table, at or
 /// above it, not above `stop` when given.
 pub fn find_config_file(start: &Path, stop: Option<&Path>) -> Option<PathBuf> {
-    let mut dir = if start.is_dir() { Some(start) } else { start.parent() };
+    let mut dir = if start.is_dir() {
+        Some(start)
+    } else {
+        start.parent()
+    };
     while let Some(d) = dir {
         let own = d.join(FILE_NAME);
         if own.is_file() {
@@ -179,7 +221,8 @@ pub fn find_config_file(start: &Path, stop: Option<&Path>) -> Option<PathBuf> {
         }
         let pyproject = d.join("pyproject.toml");
         if pyproject.is_file()
-            && std::fs::read_to_string(&pyproject).is_ok_and(|t| t.contains("[tool.pattern-language"))
+            && std::fs::read_to_string(&pyproject)
+                .is_ok_and(|t| t.contains("[tool.pattern-language"))
         {
             return Some(pyproject);
         }
@@ -204,13 +247,24 @@ pub fn load_file(file: &Path) -> (Config, Vec<ConfigProblem>) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(&text, file),
             Err(_) => (
-                Config { file: Some(file.to_path_buf()), ..Config::default() },
-                vec![ConfigProblem { path: Some(file.to_path_buf()), line: 1, message: "config file is not valid UTF-8".into() }],
+                Config {
+                    file: Some(file.to_path_buf()),
+                    ..Config::default()
+                },
+                vec![ConfigProblem {
+                    path: Some(file.to_path_buf()),
+                    line: 1,
+                    message: "config file is not valid UTF-8".into(),
+                }],
             ),
         },
         Err(err) => (
             Config::default(),
-            vec![ConfigProblem { path: Some(file.to_path_buf()), line: 1, message: format!("cannot read config file: {err}") }],
+            vec![ConfigProblem {
+                path: Some(file.to_path_buf()),
+                line: 1,
+                message: format!("cannot read config file: {err}"),
+            }],
         ),
     }
 }
@@ -221,7 +275,10 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigProblem>) {
     let index = crate::line_index::LineIndex::new(text);
     let line_at = |offset: usize| index.line_of(offset) as u32 + 1;
     let mut problems = Vec::new();
-    let mut config = Config { file: Some(file.to_path_buf()), ..Config::default() };
+    let mut config = Config {
+        file: Some(file.to_path_buf()),
+        ..Config::default()
+    };
     let base = file.parent().unwrap_or(Path::new("."));
     let (root, errors) = DeTable::parse_recoverable(text);
     for err in errors {
@@ -235,22 +292,38 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigProblem>) {
     let root = root.into_inner();
     let table: Option<&DeTable> = if is_pyproject {
         if let Some(project) = root.get("project").and_then(|p| table_of(p.get_ref()))
-            && let Some(req) = project.get("requires-python").and_then(|r| str_of(r.get_ref()))
+            && let Some(req) = project
+                .get("requires-python")
+                .and_then(|r| str_of(r.get_ref()))
         {
             config.python_version = parse_requires_python(req);
         }
-        root.get("tool").and_then(|t| table_of(t.get_ref())).and_then(|t| t.get("pattern-language")).and_then(|t| table_of(t.get_ref()))
+        root.get("tool")
+            .and_then(|t| table_of(t.get_ref()))
+            .and_then(|t| t.get("pattern-language"))
+            .and_then(|t| table_of(t.get_ref()))
     } else {
         Some(&root)
     };
-    let Some(table) = table else { return (config, problems) };
+    let Some(table) = table else {
+        return (config, problems);
+    };
     for (key, value) in table.iter() {
         let line = line_at(key.span().start);
         let name: &str = key.get_ref();
-        let mut bad = |message: String| problems.push(ConfigProblem { path: Some(file.to_path_buf()), line, message });
+        let mut bad = |message: String| {
+            problems.push(ConfigProblem {
+                path: Some(file.to_path_buf()),
+                line,
+                message,
+            })
+        };
         let list = |v: &DeValue| -> Option<Vec<String>> {
             match v {
-                DeValue::Array(items) => items.iter().map(|i| str_of(i.get_ref()).map(str::to_string)).collect(),
+                DeValue::Array(items) => items
+                    .iter()
+                    .map(|i| str_of(i.get_ref()).map(str::to_string))
+                    .collect(),
                 _ => None,
             }
         };
@@ -346,11 +419,18 @@ fn str_of<'a>(v: &'a DeValue<'_>) -> Option<&'a str> {
 
 /// `">=3.12"` -> (3, 12).
 fn parse_requires_python(req: &str) -> Option<(u32, u32)> {
-    let spec = req.split(',').find(|s| s.trim_start().starts_with(">=") || s.trim_start().starts_with("~=") || s.trim_start().starts_with("=="))?;
+    let spec = req.split(',').find(|s| {
+        s.trim_start().starts_with(">=")
+            || s.trim_start().starts_with("~=")
+            || s.trim_start().starts_with("==")
+    })?;
     let version = spec.trim().trim_start_matches(['>', '=', '~']).trim();
     let mut parts = version.split('.');
     let major = parts.next()?.trim().parse().ok()?;
-    let minor = parts.next().and_then(|m| m.trim().trim_end_matches('*').parse().ok()).unwrap_or(0);
+    let minor = parts
+        .next()
+        .and_then(|m| m.trim().trim_end_matches('*').parse().ok())
+        .unwrap_or(0);
     Some((major, minor))
 }
 

@@ -48,7 +48,10 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts, len: text.len() }
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -72,7 +75,11 @@ impl LineIndex {
     /// The byte range of `line` without its line break.
     pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
         let start = self.line_start(line);
-        let mut end = if line + 1 < self.starts.len() { self.starts[line + 1] } else { self.len };
+        let mut end = if line + 1 < self.starts.len() {
+            self.starts[line + 1]
+        } else {
+            self.len
+        };
         let bytes = text.as_bytes();
         while end > start && matches!(bytes.get(end - 1), Some(b'\n' | b'\r')) {
             end -= 1;
@@ -95,7 +102,10 @@ impl LineIndex {
             Encoding::Utf16 => prefix.chars().map(char::len_utf16).sum(),
             Encoding::Char => prefix.chars().count(),
         };
-        LineCol { line: line as u32, col: col as u32 }
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// Converts a line and column in `enc` into a byte offset. A column past the end of the line
@@ -156,11 +166,20 @@ mod tests {
     fn out_of_range_positions_clamp() {
         let text = "ab\ncd";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16), 2);
-        assert_eq!(idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16), 5);
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16),
+            2
+        );
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16),
+            5
+        );
         // Half of a surrogate pair lands on the character's start.
         let text = "😀x";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 1 }, Encoding::Utf16), 0);
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 0, col: 1 }, Encoding::Utf16),
+            0
+        );
     }
 }

@@ -11,26 +11,49 @@ fn fixture() -> PathBuf {
 }
 
 fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pattern-language")).arg("check").args(args).current_dir(dir).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn fixture_precision_and_recall() {
     let dir = fixture();
     let (_, stdout, stderr) = check(&dir, &["--format", "json"]);
-    let records: Vec<Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let records: Vec<Value> =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
     let found: HashSet<(String, u64, String)> = records
         .iter()
         .filter(|r| r["kind"] != "problem")
-        .map(|r| (r["path"].as_str().unwrap().to_string(), r["line"].as_u64().unwrap(), r["rule"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["line"].as_u64().unwrap(),
+                r["rule"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let mut positive = HashSet::new();
     let mut negative = HashSet::new();
     let text = std::fs::read_to_string(dir.join("expectations.tsv")).unwrap();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
-        let key = (cols[0].to_string(), cols[1].parse::<u64>().unwrap(), cols[2].to_string());
+        let key = (
+            cols[0].to_string(),
+            cols[1].parse::<u64>().unwrap(),
+            cols[2].to_string(),
+        );
         match cols[3] {
             "positive" => positive.insert(key),
             "negative" => negative.insert(key),
@@ -39,15 +62,24 @@ fn fixture_precision_and_recall() {
     }
     // Every rule of the engine is covered.
     let rules: HashSet<&str> = positive.iter().map(|(_, _, r)| r.as_str()).collect();
-    assert!(rules.len() >= 34, "expectations cover only {} rules", rules.len());
+    assert!(
+        rules.len() >= 34,
+        "expectations cover only {} rules",
+        rules.len()
+    );
     let tp = found.intersection(&positive).count() as f64;
     let recall = tp / positive.len() as f64;
     let precision = tp / found.len().max(1) as f64;
     let missed: Vec<_> = positive.difference(&found).collect();
     let extra: Vec<_> = found.difference(&positive).collect();
     let negatives_hit: Vec<_> = found.intersection(&negative).collect();
-    eprintln!("precision {precision:.3}, recall {recall:.3}; missed {missed:?}; unexpected {extra:?}");
-    assert!(negatives_hit.is_empty(), "look-alikes recognised: {negatives_hit:?}");
+    eprintln!(
+        "precision {precision:.3}, recall {recall:.3}; missed {missed:?}; unexpected {extra:?}"
+    );
+    assert!(
+        negatives_hit.is_empty(),
+        "look-alikes recognised: {negatives_hit:?}"
+    );
     assert!(precision >= 0.95, "precision {precision:.3}: {extra:?}");
     assert!(recall >= 0.95, "recall {recall:.3}: {missed:?}");
 }
@@ -58,10 +90,24 @@ fn json_shape_and_exit_codes() {
     let (code, stdout, _) = check(&dir, &["--format", "json"]);
     assert_eq!(code, 1, "the fixture has warnings");
     let records: Vec<Value> = serde_json::from_str(&stdout).unwrap();
-    let r = records.iter().find(|r| r["rule"] == "cross-context-import").unwrap();
+    let r = records
+        .iter()
+        .find(|r| r["rule"] == "cross-context-import")
+        .unwrap();
     let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    let mut want = ["path", "line", "column", "end_line", "end_column", "kind", "pattern", "rule", "severity", "message"];
+    let mut want = [
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "kind",
+        "pattern",
+        "rule",
+        "severity",
+        "message",
+    ];
     want.sort_unstable();
     assert_eq!(keys, want);
     assert_eq!(r["pattern"], "anticorruption-layer");
@@ -82,18 +128,38 @@ fn json_shape_and_exit_codes() {
 fn text_github_and_sarif() {
     let dir = fixture();
     let (_, text, _) = check(&dir, &[]);
-    assert!(text.lines().any(|l| l.starts_with("shipping/views.py:5:1: ") && l.contains("[cross-context-import]")), "{text}");
-    assert!(!text.contains("[django-orm-repository]"), "recognitions only with --patterns");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("shipping/views.py:5:1: ")
+                && l.contains("[cross-context-import]")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("[django-orm-repository]"),
+        "recognitions only with --patterns"
+    );
     let (_, with_patterns, _) = check(&dir, &["--patterns"]);
     assert!(with_patterns.contains("[django-orm-repository]"));
     let (_, gh, _) = check(&dir, &["--format", "github"]);
-    assert!(gh.lines().any(|l| l.starts_with("::warning file=shipping/views.py,line=5,col=1,")), "{gh}");
+    assert!(
+        gh.lines()
+            .any(|l| l.starts_with("::warning file=shipping/views.py,line=5,col=1,")),
+        "{gh}"
+    );
     let (_, sarif, _) = check(&dir, &["--format", "sarif", "--patterns"]);
     let v: Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-    let acl = rules.iter().find(|r| r["id"] == "cross-context-import").unwrap();
-    assert!(acl["help"]["markdown"].as_str().unwrap().contains("### Anticorruption layer"));
+    let acl = rules
+        .iter()
+        .find(|r| r["id"] == "cross-context-import")
+        .unwrap();
+    assert!(
+        acl["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("### Anticorruption layer")
+    );
     assert!(!v["runs"][0]["results"].as_array().unwrap().is_empty());
 }
 
@@ -103,12 +169,22 @@ fn unreadable_files_are_problems_and_the_walk_goes_on() {
     std::fs::write(dir.path().join("bad.py"), [b'x', b'=', 0xff, b'\n']).unwrap();
     std::fs::create_dir(dir.path().join("domain")).unwrap();
     std::fs::write(dir.path().join("domain/__init__.py"), "").unwrap();
-    std::fs::write(dir.path().join("domain/orders.py"), "from django.db import models\n").unwrap();
+    std::fs::write(
+        dir.path().join("domain/orders.py"),
+        "from django.db import models\n",
+    )
+    .unwrap();
     let (code, stdout, _) = check(dir.path(), &["--format", "json"]);
     assert_eq!(code, 1);
     let records: Vec<Value> = serde_json::from_str(&stdout).unwrap();
-    assert!(records.iter().any(|r| r["kind"] == "problem" && r["path"] == "bad.py" && r["message"].as_str().unwrap().contains("UTF-8")));
-    assert!(records.iter().any(|r| r["rule"] == "orm-in-domain" && r["path"] == "domain/orders.py"));
+    assert!(records.iter().any(|r| r["kind"] == "problem"
+        && r["path"] == "bad.py"
+        && r["message"].as_str().unwrap().contains("UTF-8")));
+    assert!(
+        records
+            .iter()
+            .any(|r| r["rule"] == "orm-in-domain" && r["path"] == "domain/orders.py")
+    );
 }
 
 #[test]
@@ -116,7 +192,11 @@ fn suppression_comment_silences_a_finding() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("domain")).unwrap();
     std::fs::write(dir.path().join("domain/__init__.py"), "").unwrap();
-    std::fs::write(dir.path().join("domain/orders.py"), "from django.db import models  # pattern-language: ignore[orm-in-domain]\n").unwrap();
+    std::fs::write(
+        dir.path().join("domain/orders.py"),
+        "from django.db import models  # pattern-language: ignore[orm-in-domain]\n",
+    )
+    .unwrap();
     let (code, stdout, _) = check(dir.path(), &["--format", "json"]);
     assert_eq!(code, 0, "{stdout}");
 }

@@ -4,8 +4,15 @@ use serde_json::Value;
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pattern-language")).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -21,25 +28,48 @@ fn shipped_catalog_checks_clean_and_lists_36_ids() {
 #[test]
 fn the_original_guide_loads_27_patterns() {
     // The original guide, beside the repository as CI lays it out (`shared/` next to the clone).
-    let guide = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/seed/pattern-language.md");
-    assert!(std::path::Path::new(guide).is_file(), "the original guide is expected at {guide}");
+    let guide = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/seed/pattern-language.md"
+    );
+    assert!(
+        std::path::Path::new(guide).is_file(),
+        "the original guide is expected at {guide}"
+    );
     let (_, json, _) = run(&["catalog", "list", "--catalog", guide, "--format", "json"]);
     let list: Vec<Value> = serde_json::from_str(&json).unwrap();
-    let from_guide: Vec<&str> = list.iter().filter(|p| p["source"] == guide).map(|p| p["id"].as_str().unwrap()).collect();
+    let from_guide: Vec<&str> = list
+        .iter()
+        .filter(|p| p["source"] == guide)
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
     assert_eq!(from_guide.len(), 27, "{from_guide:?}");
-    assert!(from_guide.contains(&"multi-user-groups") && from_guide.contains(&"dragonfly") && from_guide.contains(&"context-database-schema"));
+    assert!(
+        from_guide.contains(&"multi-user-groups")
+            && from_guide.contains(&"dragonfly")
+            && from_guide.contains(&"context-database-schema")
+    );
     // Its flaws are reported, with lines.
     let (code, out, _) = run(&["catalog", "check", "--catalog", guide]);
     assert_eq!(code, 1);
     assert!(out.contains("double-encoded characters"), "{out}");
-    assert!(out.contains("`Example implementation:` in `Django ORM repository` is empty"), "{out}");
+    assert!(
+        out.contains("`Example implementation:` in `Django ORM repository` is empty"),
+        "{out}"
+    );
 }
 
 #[test]
 fn explain_teaches_and_unknown_ids_suggest() {
     let (code, out, _) = run(&["explain", "anticorruption-layer"]);
     assert_eq!(code, 0);
-    for section in ["Context", "Solution", "Advantages", "Disadvantages", "Example"] {
+    for section in [
+        "Context",
+        "Solution",
+        "Advantages",
+        "Disadvantages",
+        "Example",
+    ] {
         assert!(out.contains(section), "missing {section}");
     }
     let (code, _, err) = run(&["explain", "anticoruption-layer"]);
@@ -57,9 +87,22 @@ fn broken_pages_report_each_problem() {
     std::fs::write(cat.join("bad-toml.md"), "+++\nid = \"bad-toml\n+++\n").unwrap();
     std::fs::write(cat.join("dup.md"), "+++\nid = \"dup\"\ntitle = \"A\"\ncategory = \"team\"\naliases = []\nrelated = [\"nope\"]\ntags = []\nextra = 1\n+++\n# A\n").unwrap();
     std::fs::write(cat.join("dup2.md"), "+++\nid = \"dup\"\ntitle = \"B\"\ncategory = \"team\"\naliases = []\nrelated = []\ntags = []\n+++\n# B\n").unwrap();
-    let (code, out, _) = run(&["catalog", "check", "--catalog", dir.path().to_str().unwrap()]);
+    let (code, out, _) = run(&[
+        "catalog",
+        "check",
+        "--catalog",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(code, 1);
-    for needle in ["empty page", "missing front matter", "not valid TOML", "duplicate id `dup`", "unknown related id `nope`", "unknown front matter key `extra`", "missing section `## Context`"] {
+    for needle in [
+        "empty page",
+        "missing front matter",
+        "not valid TOML",
+        "duplicate id `dup`",
+        "unknown related id `nope`",
+        "unknown front matter key `extra`",
+        "missing section `## Context`",
+    ] {
         assert!(out.contains(needle), "no `{needle}` in:\n{out}");
     }
     assert!(out.lines().all(|l| l.contains(".md:")), "{out}");

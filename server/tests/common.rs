@@ -18,7 +18,12 @@ pub struct Client {
     pub notifications: Vec<Value>,
 }
 
-const ALLOWED_NOTIFICATIONS: &[&str] = &["textDocument/publishDiagnostics", "window/logMessage", "window/showMessage", "$/progress"];
+const ALLOWED_NOTIFICATIONS: &[&str] = &[
+    "textDocument/publishDiagnostics",
+    "window/logMessage",
+    "window/showMessage",
+    "$/progress",
+];
 
 impl Client {
     pub fn start(root: &std::path::Path, init_options: Value, utf8: bool) -> Client {
@@ -59,9 +64,19 @@ impl Client {
                 }
             }
         });
-        let mut c = Client { child, stdin, rx, next_id: 0, notifications: Vec::new() };
+        let mut c = Client {
+            child,
+            stdin,
+            rx,
+            next_id: 0,
+            notifications: Vec::new(),
+        };
         let root_uri = uri(root);
-        let encodings = if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
+        let encodings = if utf8 {
+            json!(["utf-8", "utf-16"])
+        } else {
+            json!(["utf-16"])
+        };
         let result = c.request(
             "initialize",
             json!({
@@ -80,10 +95,18 @@ impl Client {
                 }
             }),
         );
-        assert_eq!(result["capabilities"]["positionEncoding"], if utf8 { "utf-8" } else { "utf-16" });
+        assert_eq!(
+            result["capabilities"]["positionEncoding"],
+            if utf8 { "utf-8" } else { "utf-16" }
+        );
         c.notify("initialized", json!({}));
         // Wait for indexing to finish (the log line), answering the server's requests.
-        c.wait_for(|m| m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|s| s.contains("indexed")));
+        c.wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("indexed"))
+        });
         c
     }
 
@@ -98,7 +121,9 @@ impl Client {
     }
 
     fn recv(&mut self) -> Value {
-        self.rx.recv_timeout(Duration::from_secs(20)).expect("the server answered within 20 s")
+        self.rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server answered within 20 s")
     }
 
     /// Handles one incoming message: answers server requests, records notifications.
@@ -106,13 +131,21 @@ impl Client {
         if msg.get("id").is_some() && msg.get("method").is_some() {
             let method = msg["method"].as_str().unwrap_or("");
             assert!(
-                matches!(method, "window/workDoneProgress/create" | "client/registerCapability" | "workspace/configuration"),
+                matches!(
+                    method,
+                    "window/workDoneProgress/create"
+                        | "client/registerCapability"
+                        | "workspace/configuration"
+                ),
                 "unexpected server request {msg}"
             );
             let id = msg["id"].clone();
             self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
         } else if let Some(method) = msg.get("method").and_then(Value::as_str) {
-            assert!(ALLOWED_NOTIFICATIONS.contains(&method), "unexpected notification {msg}");
+            assert!(
+                ALLOWED_NOTIFICATIONS.contains(&method),
+                "unexpected notification {msg}"
+            );
             self.notifications.push(msg.clone());
         }
     }
@@ -149,8 +182,15 @@ impl Client {
 
     /// The next diagnostics pushed for `uri` at `version`.
     pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
-        let msg = self.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && m["params"]["version"] == version);
-        msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+        let msg = self.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        msg["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn open(&mut self, uri: &str, language: &str, text: &str) {

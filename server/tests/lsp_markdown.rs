@@ -21,49 +21,104 @@ fn hover_definition_completion_and_unknown_ids() {
     let diags = c.diagnostics(&doc, 1);
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0]["code"], "unknown-pattern");
-    assert_eq!(diags[0]["range"]["start"], json!({"line": 3, "character": 4}));
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 3, "character": 4})
+    );
 
     // Hover on "anticorruption layer" (line 2).
-    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": doc}, "position": {"line": 2, "character": 45}}));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 2, "character": 45}}),
+    );
     let value = hover["contents"]["value"].as_str().unwrap();
     assert!(value.starts_with("### Anticorruption layer"), "{value}");
-    assert!(value.contains("**Problem.**") && value.contains("**Advantages**"), "{value}");
+    assert!(
+        value.contains("**Problem.**") && value.contains("**Advantages**"),
+        "{value}"
+    );
 
     // Go to definition lands on the page.
-    let def = c.request("textDocument/definition", json!({"textDocument": {"uri": doc}, "position": {"line": 2, "character": 45}}));
-    assert!(def["uri"].as_str().unwrap().ends_with("anticorruption-layer.md"), "{def}");
-    let page = def["uri"].as_str().unwrap().trim_start_matches("file://").to_string();
-    assert!(std::fs::read_to_string(page).unwrap().contains("id = \"anticorruption-layer\""));
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 2, "character": 45}}),
+    );
+    assert!(
+        def["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("anticorruption-layer.md"),
+        "{def}"
+    );
+    let page = def["uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("file://")
+        .to_string();
+    assert!(
+        std::fs::read_to_string(page)
+            .unwrap()
+            .contains("id = \"anticorruption-layer\"")
+    );
 
     // Completion inside [[ lists all 36 ids.
     let text2 = format!("{DOC}[[");
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": text2}]}));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": text2}]}),
+    );
     let _ = c.diagnostics(&doc, 2);
-    let list = c.request("textDocument/completion", json!({"textDocument": {"uri": doc}, "position": {"line": 4, "character": 2}}));
+    let list = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 4, "character": 2}}),
+    );
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 36);
-    assert!(items.iter().any(|i| i["label"] == "anticorruption-layer" && i["textEdit"]["newText"] == "anticorruption-layer]]"));
+    assert!(items.iter().any(|i| i["label"] == "anticorruption-layer"
+        && i["textEdit"]["newText"] == "anticorruption-layer]]"));
 
     // The quick fix for the unknown id.
     let actions = c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": doc}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
     );
-    let titles: Vec<&str> = actions.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
-    assert!(!titles.is_empty() && titles.iter().all(|t| t.starts_with("Replace with [[")), "{titles:?}");
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(
+        !titles.is_empty() && titles.iter().all(|t| t.starts_with("Replace with [[")),
+        "{titles:?}"
+    );
 
     // Turning a mention into a reference.
     let actions = c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": doc}, "range": {"start": {"line": 2, "character": 40}, "end": {"line": 2, "character": 40}}, "context": {"diagnostics": []}}),
     );
-    assert!(actions.as_array().unwrap().iter().any(|a| a["title"].as_str().is_some_and(|t| t.contains("[[anticorruption-layer]]"))), "{actions}");
+    assert!(
+        actions.as_array().unwrap().iter().any(|a| a["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("[[anticorruption-layer]]"))),
+        "{actions}"
+    );
 
     // Symbols.
-    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": doc}}));
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": doc}}),
+    );
     assert_eq!(symbols[0]["name"], "Shipping design");
     let ws = c.request("workspace/symbol", json!({"query": "specification"}));
-    assert!(ws.as_array().unwrap().iter().any(|s| s["name"] == "Repository specification"), "{ws}");
+    assert!(
+        ws.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "Repository specification"),
+        "{ws}"
+    );
     c.shutdown();
 }
 
@@ -77,8 +132,15 @@ fn positions_are_right_on_multibyte_text_in_both_encodings() {
         c.open(&doc, "markdown", text);
         let diags = c.diagnostics(&doc, 1);
         let start = &text[..text.find("[[").unwrap()];
-        let expected = if utf8 { start.len() } else { start.encode_utf16().count() };
-        assert_eq!(diags[0]["range"]["start"]["character"], expected, "utf8={utf8}");
+        let expected = if utf8 {
+            start.len()
+        } else {
+            start.encode_utf16().count()
+        };
+        assert_eq!(
+            diags[0]["range"]["start"]["character"], expected,
+            "utf8={utf8}"
+        );
         c.shutdown();
     }
 }
@@ -88,9 +150,19 @@ fn a_broken_catalog_page_shows_its_problem_and_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("docs/patterns/team");
     std::fs::create_dir_all(&catalog).unwrap();
-    std::fs::write(dir.path().join("pattern-language.toml"), "catalog = [\"docs/patterns\"]\n").unwrap();
-    let good = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../patterns/tactical/value-object.md")).unwrap();
-    let good = good.replace("id = \"value-object\"", "id = \"team-money\"").replace("category = \"tactical\"", "category = \"team\"");
+    std::fs::write(
+        dir.path().join("pattern-language.toml"),
+        "catalog = [\"docs/patterns\"]\n",
+    )
+    .unwrap();
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../patterns/tactical/value-object.md"
+    ))
+    .unwrap();
+    let good = good
+        .replace("id = \"value-object\"", "id = \"team-money\"")
+        .replace("category = \"tactical\"", "category = \"team\"");
     let page = catalog.join("team-money.md");
     std::fs::write(&page, &good).unwrap();
     let mut c = Client::start(dir.path(), json!({}), false);
@@ -99,16 +171,47 @@ fn a_broken_catalog_page_shows_its_problem_and_recovers() {
     let diags = c.diagnostics(&doc, 1);
     assert!(diags.iter().all(|d| d["code"] != "catalog"), "{diags:?}");
     // Break it: drop the Problem section and add an unknown related id.
-    let broken = good.replace("## Problem", "## Problematic").replace("related = [", "related = [\"no-such-id\", ");
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": broken}]}));
+    let broken = good
+        .replace("## Problem", "## Problematic")
+        .replace("related = [", "related = [\"no-such-id\", ");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
     let diags = c.diagnostics(&doc, 2);
-    let messages: Vec<&str> = diags.iter().filter(|d| d["code"] == "catalog").filter_map(|d| d["message"].as_str()).collect();
-    assert!(messages.iter().any(|m| m.contains("missing section `## Problem`")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("unknown related id `no-such-id`")), "{messages:?}");
-    let related_line = broken.lines().position(|l| l.starts_with("related")).unwrap();
-    assert!(diags.iter().any(|d| d["range"]["start"]["line"] == 1 || d["range"]["start"]["line"].as_u64().is_some()), "{related_line}");
+    let messages: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "catalog")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("missing section `## Problem`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("unknown related id `no-such-id`")),
+        "{messages:?}"
+    );
+    let related_line = broken
+        .lines()
+        .position(|l| l.starts_with("related"))
+        .unwrap();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["range"]["start"]["line"] == 1
+                || d["range"]["start"]["line"].as_u64().is_some()),
+        "{related_line}"
+    );
     // Fix it again.
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": doc, "version": 3}, "contentChanges": [{"text": good}]}));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 3}, "contentChanges": [{"text": good}]}),
+    );
     let diags = c.diagnostics(&doc, 3);
     assert!(diags.iter().all(|d| d["code"] != "catalog"), "{diags:?}");
     c.shutdown();
@@ -117,11 +220,17 @@ fn a_broken_catalog_page_shows_its_problem_and_recovers() {
 #[test]
 fn config_errors_are_reported_at_their_line_and_the_rest_applies() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("pattern-language.toml"), "ignore = [\"uuid4-primary-key\"]\nfrobnicate = true\n").unwrap();
+    std::fs::write(
+        dir.path().join("pattern-language.toml"),
+        "ignore = [\"uuid4-primary-key\"]\nfrobnicate = true\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("models.py"), "").unwrap();
     let mut c = Client::start(dir.path(), json!({}), false);
     let cfg = uri(&dir.path().join("pattern-language.toml"));
-    let msg = c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == cfg.as_str());
+    let msg = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == cfg.as_str()
+    });
     let diags = msg["params"]["diagnostics"].as_array().unwrap();
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0]["range"]["start"]["line"], 1);
@@ -135,7 +244,12 @@ fn bad_input_never_crashes_the_server() {
     std::fs::write(dir.path().join("bad.py"), [0x66u8, 0x6f, 0xff, 0xfe, 0x0a]).unwrap();
     let mut c = Client::start(dir.path(), json!({"frobnicate": 1}), false);
     let shown = c.wait_for(|m| m["method"] == "window/showMessage");
-    assert!(shown["params"]["message"].as_str().unwrap().contains("unknown key `frobnicate`"));
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `frobnicate`")
+    );
     // A 10 MB Markdown file and an untitled buffer.
     let big = "anticorruption layer and [[x]] ".repeat(10 * 1024 * 1024 / 31);
     c.open("untitled:Untitled-1", "markdown", &big);
@@ -143,9 +257,16 @@ fn bad_input_never_crashes_the_server() {
     assert!(!diags.is_empty());
     // A half-typed class.
     let py = uri(&dir.path().join("half.py"));
-    c.open(&py, "python", "class InvoiceRepository(\n    def get(self\n");
+    c.open(
+        &py,
+        "python",
+        "class InvoiceRepository(\n    def get(self\n",
+    );
     let _ = c.diagnostics(&py, 1);
-    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": py}, "position": {"line": 0, "character": 3}}));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": py}, "position": {"line": 0, "character": 3}}),
+    );
     assert!(hover.is_null());
     // Cancelling a request is harmless.
     c.notify("$/cancelRequest", json!({"id": 999}));

@@ -15,26 +15,43 @@
 //!   of the catalog below it (title or alias). Otherwise it is prose, reported as such.
 
 use super::page::{Heading, headings};
-use super::{Catalog, Category, Parsed, Pattern, Problem, Sections, Severity, Source, normalize_name, slug};
+use super::{
+    Catalog, Category, Parsed, Pattern, Problem, Sections, Severity, Source, normalize_name, slug,
+};
 use crate::line_index::LineIndex;
 use std::sync::Arc;
 
 /// A text without front matter that is still written as a page (`## Context`, `## Solution`).
 pub fn looks_like_page_fragment(text: &str) -> bool {
     let heads = headings(text);
-    heads.iter().any(|h| h.level == 2 && h.text.eq_ignore_ascii_case("context"))
-        && heads.iter().any(|h| h.level == 2 && h.text.eq_ignore_ascii_case("solution"))
+    heads
+        .iter()
+        .any(|h| h.level == 2 && h.text.eq_ignore_ascii_case("context"))
+        && heads
+            .iter()
+            .any(|h| h.level == 2 && h.text.eq_ignore_ascii_case("solution"))
 }
 
 fn is_reading_list(title: &str) -> bool {
     let t = normalize_name(title);
-    ["further reading", "inspiration", "references", "see also", "resources"].iter().any(|r| t == *r || t.starts_with(r))
+    [
+        "further reading",
+        "inspiration",
+        "references",
+        "see also",
+        "resources",
+    ]
+    .iter()
+    .any(|r| t == *r || t.starts_with(r))
 }
 
 /// Repairs text that was UTF-8, read as Windows-1252, and written as UTF-8 again ("â€™" for "’").
 /// Returns the repaired text when anything changed.
 pub fn repair_mojibake(text: &str) -> Option<String> {
-    if !text.chars().any(|c| matches!(c, 'Ã' | 'â' | 'Â' | 'Å' | 'Ä')) {
+    if !text
+        .chars()
+        .any(|c| matches!(c, 'Ã' | 'â' | 'Â' | 'Å' | 'Ä'))
+    {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -47,9 +64,16 @@ pub fn repair_mojibake(text: &str) -> Option<String> {
         if let Some(lead) = cp1252_byte(chars[i])
             && lead >= 0xC2
         {
-            let need = if lead >= 0xF0 { 4 } else if lead >= 0xE0 { 3 } else { 2 };
+            let need = if lead >= 0xF0 {
+                4
+            } else if lead >= 0xE0 {
+                3
+            } else {
+                2
+            };
             if i + need <= chars.len() {
-                let bytes: Option<Vec<u8>> = chars[i..i + need].iter().map(|&c| cp1252_byte(c)).collect();
+                let bytes: Option<Vec<u8>> =
+                    chars[i..i + need].iter().map(|&c| cp1252_byte(c)).collect();
                 if let Some(bytes) = bytes
                     && let Ok(s) = std::str::from_utf8(&bytes)
                 {
@@ -75,10 +99,33 @@ fn cp1252_byte(c: char) -> Option<u8> {
         return Some(code as u8);
     }
     const HIGH: [(char, u8); 27] = [
-        ('€', 0x80), ('‚', 0x82), ('ƒ', 0x83), ('„', 0x84), ('…', 0x85), ('†', 0x86), ('‡', 0x87),
-        ('ˆ', 0x88), ('‰', 0x89), ('Š', 0x8A), ('‹', 0x8B), ('Œ', 0x8C), ('Ž', 0x8E), ('‘', 0x91),
-        ('’', 0x92), ('“', 0x93), ('”', 0x94), ('•', 0x95), ('–', 0x96), ('—', 0x97), ('˜', 0x98),
-        ('™', 0x99), ('š', 0x9A), ('›', 0x9B), ('œ', 0x9C), ('ž', 0x9E), ('Ÿ', 0x9F),
+        ('€', 0x80),
+        ('‚', 0x82),
+        ('ƒ', 0x83),
+        ('„', 0x84),
+        ('…', 0x85),
+        ('†', 0x86),
+        ('‡', 0x87),
+        ('ˆ', 0x88),
+        ('‰', 0x89),
+        ('Š', 0x8A),
+        ('‹', 0x8B),
+        ('Œ', 0x8C),
+        ('Ž', 0x8E),
+        ('‘', 0x91),
+        ('’', 0x92),
+        ('“', 0x93),
+        ('”', 0x94),
+        ('•', 0x95),
+        ('–', 0x96),
+        ('—', 0x97),
+        ('˜', 0x98),
+        ('™', 0x99),
+        ('š', 0x9A),
+        ('›', 0x9B),
+        ('œ', 0x9C),
+        ('ž', 0x9E),
+        ('Ÿ', 0x9F),
     ];
     HIGH.iter().find(|(ch, _)| *ch == c).map(|(_, b)| *b)
 }
@@ -117,7 +164,10 @@ fn parse_label(line: &str) -> Option<(Label, String)> {
         } else {
             Label::Resulting
         }
-    } else if key.starts_with("example") || key.starts_with("implementation example") || key.starts_with("inspiration for implementation") {
+    } else if key.starts_with("example")
+        || key.starts_with("implementation example")
+        || key.starts_with("inspiration for implementation")
+    {
         Label::Example
     } else if key.starts_with("further reading") {
         Label::FurtherReading
@@ -153,7 +203,11 @@ pub fn parse_guide(text: &str, source: &Source, base: Option<&Catalog>, out: &mu
     for (n, line) in text.lines().enumerate() {
         if let Some(fixed) = repair_mojibake(line) {
             let _ = fixed;
-            let bad: String = line.chars().skip_while(|c| !matches!(c, 'Ã' | 'â' | 'Â' | 'Å' | 'Ä')).take(3).collect();
+            let bad: String = line
+                .chars()
+                .skip_while(|c| !matches!(c, 'Ã' | 'â' | 'Â' | 'Å' | 'Ä'))
+                .take(3)
+                .collect();
             out.problems.push(Problem::new(
                 source,
                 n as u32 + 1,
@@ -178,13 +232,23 @@ pub fn parse_guide(text: &str, source: &Source, base: Option<&Catalog>, out: &mu
         }
         let parent = stack.last().copied();
         let id = nodes.len();
-        nodes.push(Node { heading: h.clone(), children: Vec::new(), parent, body: h.end..end });
+        nodes.push(Node {
+            heading: h.clone(),
+            children: Vec::new(),
+            parent,
+            body: h.end..end,
+        });
         if let Some(p) = parent {
             nodes[p].children.push(id);
         }
         stack.push(id);
     }
-    let top_level = nodes.iter().map(|n| n.heading.level).filter(|&l| l > 1).min().unwrap_or(2);
+    let top_level = nodes
+        .iter()
+        .map(|n| n.heading.level)
+        .filter(|&l| l > 1)
+        .min()
+        .unwrap_or(2);
 
     let in_reading_list = |mut i: usize| loop {
         if is_reading_list(&nodes[i].heading.text) {
@@ -205,23 +269,44 @@ pub fn parse_guide(text: &str, source: &Source, base: Option<&Catalog>, out: &mu
         }
         let title = clean(&node.heading.text);
         let labelled = read_labelled(&clean(&text[node.body.clone()]));
-        let real_children: Vec<usize> = node.children.iter().copied().filter(|&c| !is_reading_list(&nodes[c].heading.text)).collect();
+        let real_children: Vec<usize> = node
+            .children
+            .iter()
+            .copied()
+            .filter(|&c| !is_reading_list(&nodes[c].heading.text))
+            .collect();
         let line = line_at(node.heading.start);
 
         if level == top_level {
             // A category.
             let id = category_id(&title);
             let intro = clean(text[node.body.clone()].trim());
-            out.categories.push(Category { id, title: title.clone(), intro, source: source.clone() });
-            groups_context[i] = Some((labelled.sections.context.clone(), labelled.sections.problem.clone()));
+            out.categories.push(Category {
+                id,
+                title: title.clone(),
+                intro,
+                source: source.clone(),
+            });
+            groups_context[i] = Some((
+                labelled.sections.context.clone(),
+                labelled.sections.problem.clone(),
+            ));
             if real_children.is_empty() {
-                out.problems.push(Problem::new(source, line, Severity::Info, format!("category `{title}` has no patterns under it")));
+                out.problems.push(Problem::new(
+                    source,
+                    line,
+                    Severity::Info,
+                    format!("category `{title}` has no patterns under it"),
+                ));
             }
             continue;
         }
         if !real_children.is_empty() {
             // A group of patterns: its context carries over.
-            groups_context[i] = Some((labelled.sections.context.clone(), labelled.sections.problem.clone()));
+            groups_context[i] = Some((
+                labelled.sections.context.clone(),
+                labelled.sections.problem.clone(),
+            ));
             continue;
         }
 
@@ -265,11 +350,25 @@ pub fn parse_guide(text: &str, source: &Source, base: Option<&Catalog>, out: &mu
                 format!("stray text `{junk}` after a label in `{title}`: a label line ends with its colon"),
             ));
         }
-        if sections.solution.is_empty() && sections.summary.is_empty() && sections.context.is_empty() {
-            out.problems.push(Problem::new(source, line, Severity::Warning, format!("`{title}` has no text: add at least a `Solution:` paragraph")));
+        if sections.solution.is_empty()
+            && sections.summary.is_empty()
+            && sections.context.is_empty()
+        {
+            out.problems.push(Problem::new(
+                source,
+                line,
+                Severity::Warning,
+                format!("`{title}` has no text: add at least a `Solution:` paragraph"),
+            ));
         }
         let (id, category, aliases, related, tags) = match known {
-            Some(p) => (p.id.clone(), p.category.clone(), Vec::new(), Vec::new(), Vec::new()),
+            Some(p) => (
+                p.id.clone(),
+                p.category.clone(),
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            ),
             None => {
                 let parent_cat = {
                     let mut up = node.parent;
@@ -338,8 +437,12 @@ fn read_labelled(body: &str) -> Labelled {
     let mut in_fence = false;
     let mut offset = 0usize;
 
-    let flush = |cur: Option<(Label, String, String, usize)>, sections: &mut Sections, empty: &mut Vec<(String, usize)>| {
-        let Some((label, name, content, at)) = cur else { return };
+    let flush = |cur: Option<(Label, String, String, usize)>,
+                 sections: &mut Sections,
+                 empty: &mut Vec<(String, usize)>| {
+        let Some((label, name, content, at)) = cur else {
+            return;
+        };
         let content = content.trim().to_string();
         if content.is_empty() {
             empty.push((name, at));
@@ -366,12 +469,22 @@ fn read_labelled(body: &str) -> Labelled {
         if trimmed.starts_with("```") {
             in_fence = !in_fence;
         }
-        let label = if in_fence || line.starts_with(' ') || line.starts_with('-') { None } else { parse_label(trimmed) };
+        let label = if in_fence || line.starts_with(' ') || line.starts_with('-') {
+            None
+        } else {
+            parse_label(trimmed)
+        };
         match label {
             Some((label, rest)) => {
                 any_label = true;
                 flush(current.take(), &mut sections, &mut empty);
-                let name = trimmed.split(':').next().unwrap_or(trimmed).trim().to_string() + ":";
+                let name = trimmed
+                    .split(':')
+                    .next()
+                    .unwrap_or(trimmed)
+                    .trim()
+                    .to_string()
+                    + ":";
                 let mut content = String::new();
                 let rest_clean: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
                 if !rest.is_empty() {
@@ -394,11 +507,20 @@ fn read_labelled(body: &str) -> Labelled {
     flush(current.take(), &mut sections, &mut empty);
     sections.summary = first_paragraph(unlabelled.trim());
     if sections.summary.is_empty() {
-        sections.summary = first_paragraph(if !sections.solution.is_empty() { &sections.solution } else { &sections.context });
+        sections.summary = first_paragraph(if !sections.solution.is_empty() {
+            &sections.solution
+        } else {
+            &sections.context
+        });
     } else if sections.solution.is_empty() && !any_label {
         sections.solution = unlabelled.trim().to_string();
     }
-    Labelled { sections, any_label, empty, junk_after_label: junk }
+    Labelled {
+        sections,
+        any_label,
+        empty,
+        junk_after_label: junk,
+    }
 }
 
 fn first_paragraph(text: &str) -> String {
@@ -411,17 +533,35 @@ mod tests {
 
     #[test]
     fn repairs_double_encoded_text() {
-        assert_eq!(repair_mojibake("providerâ€™s model").as_deref(), Some("provider’s model"));
-        assert_eq!(repair_mojibake("UniversitÃ© catholique").as_deref(), Some("Université catholique"));
+        assert_eq!(
+            repair_mojibake("providerâ€™s model").as_deref(),
+            Some("provider’s model")
+        );
+        assert_eq!(
+            repair_mojibake("UniversitÃ© catholique").as_deref(),
+            Some("Université catholique")
+        );
         assert_eq!(repair_mojibake("plain text"), None);
-        assert_eq!(repair_mojibake("Solution:â€š").as_deref(), Some("Solution:‚"));
+        assert_eq!(
+            repair_mojibake("Solution:â€š").as_deref(),
+            Some("Solution:‚")
+        );
     }
 
     #[test]
     fn labels() {
-        assert_eq!(parse_label("Resulting context (disadvantage):").map(|l| l.0), Some(Label::Disadvantages));
-        assert_eq!(parse_label("Context (additional):").map(|l| l.0), Some(Label::Context));
-        assert_eq!(parse_label("Example implementation:").map(|l| l.0), Some(Label::Example));
+        assert_eq!(
+            parse_label("Resulting context (disadvantage):").map(|l| l.0),
+            Some(Label::Disadvantages)
+        );
+        assert_eq!(
+            parse_label("Context (additional):").map(|l| l.0),
+            Some(Label::Context)
+        );
+        assert_eq!(
+            parse_label("Example implementation:").map(|l| l.0),
+            Some(Label::Example)
+        );
         assert_eq!(parse_label("See https://example.com"), None);
     }
 }

@@ -74,7 +74,12 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(source: &Source, line: u32, severity: Severity, message: impl Into<String>) -> Self {
-        Problem { source: source.clone(), line: line.max(1), severity, message: message.into() }
+        Problem {
+            source: source.clone(),
+            line: line.max(1),
+            severity,
+            message: message.into(),
+        }
     }
 }
 
@@ -239,7 +244,10 @@ impl Catalog {
     /// Adds one file's text on top (the editor's unsaved buffer of a catalog page).
     pub fn add_text(&mut self, path: &Path, text: &str) {
         let mut layer = Parsed::default();
-        let folder = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+        let folder = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned());
         let source = Source::File(path.to_path_buf());
         parse_any(text, &source, folder.as_deref(), Some(self), &mut layer);
         self.add_layer(layer);
@@ -281,7 +289,8 @@ impl Catalog {
 
     /// Cross-page checks: unknown `related` ids. Idempotent.
     pub fn validate(&mut self) {
-        self.problems.retain(|p| !p.message.starts_with("unknown related id"));
+        self.problems
+            .retain(|p| !p.message.starts_with("unknown related id"));
         let mut found = Vec::new();
         for pattern in &self.patterns {
             for rel in &pattern.related {
@@ -300,7 +309,8 @@ impl Catalog {
             }
         }
         self.problems.extend(found);
-        self.problems.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+        self.problems
+            .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
         self.problems.dedup();
     }
 
@@ -330,7 +340,9 @@ impl Catalog {
         if want.is_empty() {
             return None;
         }
-        self.patterns.iter().find(|p| p.names().any(|n| normalize_name(n) == want) || p.id.replace('-', " ") == want)
+        self.patterns.iter().find(|p| {
+            p.names().any(|n| normalize_name(n) == want) || p.id.replace('-', " ") == want
+        })
     }
 
     /// The `n` ids most like `id`, best first, however far: for quick fixes.
@@ -355,7 +367,12 @@ impl Catalog {
             .iter()
             .map(|p| {
                 let by_id = strsim::jaro_winkler(id, &p.id);
-                let contains = if !id.is_empty() && (p.id.contains(id) || id.contains(p.id.as_str())) { 0.9 } else { 0.0 };
+                let contains =
+                    if !id.is_empty() && (p.id.contains(id) || id.contains(p.id.as_str())) {
+                        0.9
+                    } else {
+                        0.0
+                    };
                 (by_id.max(contains), p.id.as_str())
             })
             .filter(|(s, _)| *s > 0.7)
@@ -393,12 +410,20 @@ fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) {
 fn read_into(path: &Path, folder: Option<&str>, base: Option<&Catalog>, layer: &mut Parsed) {
     let source = Source::File(path.to_path_buf());
     match std::fs::read(path) {
-        Err(err) => layer.problems.push(Problem::new(&source, 1, Severity::Error, format!("cannot read catalog file: {err}"))),
+        Err(err) => layer.problems.push(Problem::new(
+            &source,
+            1,
+            Severity::Error,
+            format!("cannot read catalog file: {err}"),
+        )),
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse_any(&text, &source, folder, base, layer),
             Err(err) => {
                 let at = err.utf8_error().valid_up_to();
-                let line = String::from_utf8_lossy(&err.as_bytes()[..at]).lines().count().max(1);
+                let line = String::from_utf8_lossy(&err.as_bytes()[..at])
+                    .lines()
+                    .count()
+                    .max(1);
                 layer.problems.push(Problem::new(
                     &source,
                     line as u32,
@@ -411,8 +436,17 @@ fn read_into(path: &Path, folder: Option<&str>, base: Option<&Catalog>, layer: &
 }
 
 /// A page with front matter, a category introduction, or a one-document guide.
-fn parse_any(text: &str, source: &Source, folder: Option<&str>, base: Option<&Catalog>, layer: &mut Parsed) {
-    if text.trim().is_empty() || page::has_front_matter(text) || guide::looks_like_page_fragment(text) {
+fn parse_any(
+    text: &str,
+    source: &Source,
+    folder: Option<&str>,
+    base: Option<&Catalog>,
+    layer: &mut Parsed,
+) {
+    if text.trim().is_empty()
+        || page::has_front_matter(text)
+        || guide::looks_like_page_fragment(text)
+    {
         page::parse_file(text, source, folder, base, layer);
     } else {
         guide::parse_guide(text, source, base, layer);
@@ -422,7 +456,11 @@ fn parse_any(text: &str, source: &Source, folder: Option<&str>, base: Option<&Ca
 /// An override keeps what it does not say from the page it replaces.
 fn merge(old: &Pattern, new: Pattern) -> Pattern {
     fn pick(new: String, old: &str) -> String {
-        if new.trim().is_empty() { old.to_string() } else { new }
+        if new.trim().is_empty() {
+            old.to_string()
+        } else {
+            new
+        }
     }
     let s = new.sections;
     let o = &old.sections;
@@ -442,8 +480,16 @@ fn merge(old: &Pattern, new: Pattern) -> Pattern {
     let or = |new: Vec<String>, old: &[String]| if new.is_empty() { old.to_vec() } else { new };
     Pattern {
         id: new.id,
-        title: if new.title.is_empty() { old.title.clone() } else { new.title },
-        category: if new.category.is_empty() { old.category.clone() } else { new.category },
+        title: if new.title.is_empty() {
+            old.title.clone()
+        } else {
+            new.title
+        },
+        category: if new.category.is_empty() {
+            old.category.clone()
+        } else {
+            new.category
+        },
         aliases: or(new.aliases, &old.aliases),
         related: or(new.related, &old.related),
         tags: or(new.tags, &old.tags),
@@ -461,10 +507,19 @@ mod tests {
 
     #[test]
     fn names_normalise() {
-        assert_eq!(normalize_name("Cached repository pattern"), "cached repository");
-        assert_eq!(normalize_name("Core subdomain (stategic pattern)"), "core subdomain");
+        assert_eq!(
+            normalize_name("Cached repository pattern"),
+            "cached repository"
+        );
+        assert_eq!(
+            normalize_name("Core subdomain (stategic pattern)"),
+            "core subdomain"
+        );
         assert_eq!(normalize_name("Multi-tenancy"), "multi tenancy");
-        assert_eq!(slug("Django single app bounded context"), "django-single-app-bounded-context");
+        assert_eq!(
+            slug("Django single app bounded context"),
+            "django-single-app-bounded-context"
+        );
         assert_eq!(slug("Open-host service"), "open-host-service");
     }
 }

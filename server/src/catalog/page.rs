@@ -26,8 +26,16 @@ use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
 
 /// The `##` sections a page must have, in order.
-pub const REQUIRED_SECTIONS: &[&str] =
-    &["Context", "Problem", "Solution", "Resulting context", "Example", "Detection", "Refactorings", "Further reading"];
+pub const REQUIRED_SECTIONS: &[&str] = &[
+    "Context",
+    "Problem",
+    "Solution",
+    "Resulting context",
+    "Example",
+    "Detection",
+    "Refactorings",
+    "Further reading",
+];
 
 const KNOWN_KEYS: &[&str] = &["id", "title", "category", "aliases", "related", "tags"];
 
@@ -54,7 +62,12 @@ pub fn headings(text: &str) -> Vec<Heading> {
     for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                current = Some(Heading { level: level_num(level), text: String::new(), start: range.start, end: range.end });
+                current = Some(Heading {
+                    level: level_num(level),
+                    text: String::new(),
+                    start: range.start,
+                    end: range.end,
+                });
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some(h) = current.as_mut() {
@@ -90,8 +103,12 @@ fn query_blocks(text: &str) -> Vec<(usize, String)> {
     let mut current: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
         match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if lang.split_whitespace().next() == Some("query") => {
-                let first_line = text[range.clone()].find('\n').map_or(range.start, |i| range.start + i + 1);
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang)))
+                if lang.split_whitespace().next() == Some("query") =>
+            {
+                let first_line = text[range.clone()]
+                    .find('\n')
+                    .map_or(range.start, |i| range.start + i + 1);
                 current = Some((first_line, String::new()));
             }
             Event::Text(t) => {
@@ -111,19 +128,36 @@ fn query_blocks(text: &str) -> Vec<(usize, String)> {
 }
 
 /// Reads one file of a catalog folder: a pattern page, or a category introduction.
-pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Option<&Catalog>, out: &mut Parsed) {
+pub fn parse_file(
+    text: &str,
+    source: &Source,
+    folder: Option<&str>,
+    _base: Option<&Catalog>,
+    out: &mut Parsed,
+) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let index = LineIndex::new(text);
     let line_at = |offset: usize| index.line_of(offset) as u32 + 1;
     let file_name = match source {
         Source::Embedded(rel) => rel.rsplit('/').next().unwrap_or(rel).to_string(),
-        Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        Source::File(p) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     };
-    let is_intro = matches!(file_name.to_ascii_lowercase().as_str(), "readme.md" | "index.md" | "_index.md");
+    let is_intro = matches!(
+        file_name.to_ascii_lowercase().as_str(),
+        "readme.md" | "index.md" | "_index.md"
+    );
 
     if text.trim().is_empty() {
         if !is_intro {
-            out.problems.push(Problem::new(source, 1, Severity::Error, "empty page: a page needs front matter and the sections of a pattern"));
+            out.problems.push(Problem::new(
+                source,
+                1,
+                Severity::Error,
+                "empty page: a page needs front matter and the sections of a pattern",
+            ));
         }
         return;
     }
@@ -132,7 +166,8 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
     let (front, body_start) = match split_front_matter(text) {
         Ok(split) => split,
         Err(message) => {
-            out.problems.push(Problem::new(source, 1, Severity::Error, message));
+            out.problems
+                .push(Problem::new(source, 1, Severity::Error, message));
             (None, 0)
         }
     };
@@ -149,13 +184,22 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
             .clone()
             .or_else(|| heads.iter().find(|h| h.level == 1).map(|h| h.text.clone()))
             .unwrap_or_default();
-        let id = fields.category.clone().or_else(|| folder.map(str::to_string)).unwrap_or_default();
+        let id = fields
+            .category
+            .clone()
+            .or_else(|| folder.map(str::to_string))
+            .unwrap_or_default();
         if !id.is_empty() {
             let intro = match heads.iter().find(|h| h.level == 1) {
                 Some(h) => body[h.end..].trim().to_string(),
                 None => body.trim().to_string(),
             };
-            out.categories.push(Category { id, title, intro, source: source.clone() });
+            out.categories.push(Category {
+                id,
+                title,
+                intro,
+                source: source.clone(),
+            });
         }
         return;
     }
@@ -165,7 +209,10 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
     let mut present: Vec<(String, usize)> = Vec::new();
     let h1 = heads.iter().position(|h| h.level == 1);
     let section_end = |i: usize, level: u8| -> usize {
-        heads[i + 1..].iter().find(|h| h.level <= level).map_or(body.len(), |h| h.start)
+        heads[i + 1..]
+            .iter()
+            .find(|h| h.level <= level)
+            .map_or(body.len(), |h| h.start)
     };
     if let Some(i) = h1 {
         let end = heads.get(i + 1).map_or(body.len(), |h| h.start);
@@ -179,7 +226,9 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
             2 => {
                 in_resulting = false;
                 let name = h.text.trim();
-                let known = REQUIRED_SECTIONS.iter().find(|s| s.eq_ignore_ascii_case(name));
+                let known = REQUIRED_SECTIONS
+                    .iter()
+                    .find(|s| s.eq_ignore_ascii_case(name));
                 if let Some(known) = known {
                     present.push((known.to_string(), line as usize));
                 }
@@ -223,7 +272,10 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
                 source,
                 heading_line,
                 Severity::Error,
-                format!("missing section `## {required}`: every page has {}", REQUIRED_SECTIONS.join(", ")),
+                format!(
+                    "missing section `## {required}`: every page has {}",
+                    REQUIRED_SECTIONS.join(", ")
+                ),
             )),
             Some(pos) => {
                 if pos < last {
@@ -231,15 +283,24 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
                         source,
                         present[pos].1 as u32,
                         Severity::Warning,
-                        format!("section `## {required}` is out of order: the order is {}", REQUIRED_SECTIONS.join(", ")),
+                        format!(
+                            "section `## {required}` is out of order: the order is {}",
+                            REQUIRED_SECTIONS.join(", ")
+                        ),
                     ));
                 }
                 last = last.max(pos);
             }
         }
     }
-    if present.iter().any(|(n, _)| n == "Resulting context") && sections.advantages.is_empty() && sections.disadvantages.is_empty() {
-        let line = present.iter().find(|(n, _)| n == "Resulting context").map_or(heading_line, |(_, l)| *l as u32);
+    if present.iter().any(|(n, _)| n == "Resulting context")
+        && sections.advantages.is_empty()
+        && sections.disadvantages.is_empty()
+    {
+        let line = present
+            .iter()
+            .find(|(n, _)| n == "Resulting context")
+            .map_or(heading_line, |(_, l)| *l as u32);
         out.problems.push(Problem::new(
             source,
             line,
@@ -257,16 +318,28 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
     let queries = query_blocks(body)
         .into_iter()
         .filter(|(at, _)| detection_range.as_ref().is_some_and(|r| r.contains(at)))
-        .map(|(at, text)| PageQuery { text, line: line_at(body_start + at) })
+        .map(|(at, text)| PageQuery {
+            text,
+            line: line_at(body_start + at),
+        })
         .collect();
 
     let Some(id) = fields.id.clone() else {
         if front.is_some() {
-            out.problems.push(Problem::new(source, page_line, Severity::Error, "front matter has no `id`: add `id = \"your-pattern-id\"`"));
+            out.problems.push(Problem::new(
+                source,
+                page_line,
+                Severity::Error,
+                "front matter has no `id`: add `id = \"your-pattern-id\"`",
+            ));
         }
         return;
     };
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         out.problems.push(Problem::new(
             source,
             fields.id_line,
@@ -278,7 +351,12 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
     let title = match fields.title.clone() {
         Some(t) if !t.trim().is_empty() => t,
         _ => {
-            out.problems.push(Problem::new(source, page_line, Severity::Error, "front matter has no `title`: add `title = \"...\"`"));
+            out.problems.push(Problem::new(
+                source,
+                page_line,
+                Severity::Error,
+                "front matter has no `title`: add `title = \"...\"`",
+            ));
             id.clone()
         }
     };
@@ -297,7 +375,12 @@ pub fn parse_file(text: &str, source: &Source, folder: Option<&str>, _base: Opti
             c
         }
         None => {
-            out.problems.push(Problem::new(source, page_line, Severity::Error, "front matter has no `category`: add `category = \"...\"`"));
+            out.problems.push(Problem::new(
+                source,
+                page_line,
+                Severity::Error,
+                "front matter has no `category`: add `category = \"...\"`",
+            ));
             folder.unwrap_or("uncategorised").to_string()
         }
     };
@@ -337,7 +420,10 @@ fn split_front_matter(text: &str) -> Result<(FrontMatter<'_>, usize), String> {
     let mut offset = first_end;
     for line in text[first_end..].split_inclusive('\n') {
         if line.trim_end() == "+++" {
-            return Ok((Some((&text[first_end..offset], first_end)), offset + line.len()));
+            return Ok((
+                Some((&text[first_end..offset], first_end)),
+                offset + line.len(),
+            ));
         }
         offset += line.len();
     }
@@ -366,7 +452,9 @@ fn read_fields(
 ) {
     let (table, errors) = DeTable::parse_recoverable(front);
     for err in errors {
-        let line = err.span().map_or(line_at(front_start), |s| line_at(front_start + s.start));
+        let line = err
+            .span()
+            .map_or(line_at(front_start), |s| line_at(front_start + s.start));
         out.problems.push(Problem::new(
             source,
             line,
@@ -393,7 +481,12 @@ fn read_fields(
                         }
                     }
                 }
-                _ => out.problems.push(Problem::new(source, line, Severity::Error, format!("`{name}` must be a string, as in `{name} = \"...\"`"))),
+                _ => out.problems.push(Problem::new(
+                    source,
+                    line,
+                    Severity::Error,
+                    format!("`{name}` must be a string, as in `{name} = \"...\"`"),
+                )),
             },
             "aliases" | "related" | "tags" => {
                 let mut list = Vec::new();
@@ -411,7 +504,14 @@ fn read_fields(
                             }
                         }
                     }
-                    _ => out.problems.push(Problem::new(source, line, Severity::Error, format!("`{name}` must be an array of strings, as in `{name} = [\"a\", \"b\"]`"))),
+                    _ => out.problems.push(Problem::new(
+                        source,
+                        line,
+                        Severity::Error,
+                        format!(
+                            "`{name}` must be an array of strings, as in `{name} = [\"a\", \"b\"]`"
+                        ),
+                    )),
                 }
                 match name {
                     "aliases" => fields.aliases = list,
@@ -431,7 +531,10 @@ fn read_fields(
                     source,
                     line,
                     Severity::Warning,
-                    format!("unknown front matter key `{name}`{hint} (known: {})", KNOWN_KEYS.join(", ")),
+                    format!(
+                        "unknown front matter key `{name}`{hint} (known: {})",
+                        KNOWN_KEYS.join(", ")
+                    ),
                 ));
             }
         }

@@ -26,7 +26,10 @@ pub fn markdown_to_terminal(markdown: &str, width: usize) -> String {
         out.push_str(&wrap(&text, width, prefix));
         out.push('\n');
     };
-    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 flush(&mut out, &mut line, "");
@@ -153,7 +156,9 @@ fn wrap(text: &str, width: usize, prefix: &str) -> String {
 pub fn terminal_page(pattern: &Pattern, catalog: &Catalog, width: usize) -> String {
     let s = &pattern.sections;
     let mut md = format!("# {}\n\n", pattern.title);
-    let category = catalog.category(&pattern.category).map_or(pattern.category.as_str(), |c| c.title.as_str());
+    let category = catalog
+        .category(&pattern.category)
+        .map_or(pattern.category.as_str(), |c| c.title.as_str());
     md.push_str(&format!("*{}* · `{}`", category, pattern.id));
     if !pattern.aliases.is_empty() {
         md.push_str(&format!(" · also: {}", pattern.aliases.join(", ")));
@@ -199,8 +204,13 @@ fn related_line(pattern: &Pattern, catalog: &Catalog) -> String {
 /// A compact Markdown explanation for hovers: gist, problem, solution, trade-offs, related.
 pub fn hover_markdown(pattern: &Pattern, catalog: &Catalog, link: Option<&str>) -> String {
     let s = &pattern.sections;
-    let category = catalog.category(&pattern.category).map_or(pattern.category.as_str(), |c| c.title.as_str());
-    let mut md = format!("### {}\n*{}* · `{}`\n\n", pattern.title, category, pattern.id);
+    let category = catalog
+        .category(&pattern.category)
+        .map_or(pattern.category.as_str(), |c| c.title.as_str());
+    let mut md = format!(
+        "### {}\n*{}* · `{}`\n\n",
+        pattern.title, category, pattern.id
+    );
     if !s.summary.is_empty() {
         md.push_str(&first_paragraph(&s.summary));
         md.push_str("\n\n");
@@ -215,7 +225,11 @@ pub fn hover_markdown(pattern: &Pattern, catalog: &Catalog, link: Option<&str>) 
     let related: Vec<String> = pattern
         .related
         .iter()
-        .map(|id| catalog.get(id).map_or_else(|| format!("`{id}`"), |p| format!("{} (`{id}`)", p.title)))
+        .map(|id| {
+            catalog
+                .get(id)
+                .map_or_else(|| format!("`{id}`"), |p| format!("{} (`{id}`)", p.title))
+        })
         .collect();
     if !related.is_empty() {
         md.push_str(&format!("**Related:** {}\n\n", related.join(", ")));
@@ -263,15 +277,27 @@ pub fn trade_offs(pattern: &Pattern) -> String {
 /// The first paragraph, or the first two bullets of a list, of a section.
 pub fn brief(text: &str) -> String {
     let para = first_paragraph(text);
-    if para.lines().all(|l| l.trim_start().starts_with("- ") || l.trim_start().starts_with("* ") || l.starts_with("  ")) {
-        let items: Vec<&str> = para.lines().filter(|l| l.trim_start().starts_with(['-', '*'])).map(|l| l.trim_start()[2..].trim()).take(2).collect();
+    if para.lines().all(|l| {
+        l.trim_start().starts_with("- ") || l.trim_start().starts_with("* ") || l.starts_with("  ")
+    }) {
+        let items: Vec<&str> = para
+            .lines()
+            .filter(|l| l.trim_start().starts_with(['-', '*']))
+            .map(|l| l.trim_start()[2..].trim())
+            .take(2)
+            .collect();
         return items.join(" ");
     }
     para.replace('\n', " ")
 }
 
 fn first_paragraph(text: &str) -> String {
-    text.trim().split("\n\n").next().unwrap_or("").trim().to_string()
+    text.trim()
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 fn first_link(text: &str) -> Option<String> {

@@ -22,18 +22,27 @@ use crate::python::project::Project;
 /// Foreign modules a file imports (another context's), with the import's module name.
 fn foreign_imports(project: &Project, fi: usize) -> Vec<String> {
     let file = &project.files[fi];
-    let Some(mine) = project.context_of(&file.facts.module) else { return Vec::new() };
+    let Some(mine) = project.context_of(&file.facts.module) else {
+        return Vec::new();
+    };
     file.facts
         .imports
         .iter()
         .filter(|i| !i.module.starts_with("django."))
-        .filter(|i| project.context_of(&i.module).is_some_and(|c| c.name != mine.name))
+        .filter(|i| {
+            project
+                .context_of(&i.module)
+                .is_some_and(|c| c.name != mine.name)
+        })
         .map(|i| i.module.clone())
         .collect()
 }
 
 /// A function that builds one of the file's own types from attributes: (class index if a method, function).
-pub(super) fn translators(project: &Project, fi: usize) -> impl Iterator<Item = (Option<usize>, &Function)> {
+pub(super) fn translators(
+    project: &Project,
+    fi: usize,
+) -> impl Iterator<Item = (Option<usize>, &Function)> {
     let foreign = foreign_imports(project, fi);
     let file = &project.files[fi];
     let foreign_names: Vec<String> = file
@@ -41,10 +50,18 @@ pub(super) fn translators(project: &Project, fi: usize) -> impl Iterator<Item = 
         .imports
         .iter()
         .filter(|i| foreign.contains(&i.module))
-        .flat_map(|i| i.names.iter().map(|(n, a)| a.clone().unwrap_or_else(|| n.clone())))
+        .flat_map(|i| {
+            i.names
+                .iter()
+                .map(|(n, a)| a.clone().unwrap_or_else(|| n.clone()))
+        })
         .collect();
     let all = file.facts.functions.iter().map(|f| (None, f)).chain(
-        file.facts.classes.iter().enumerate().flat_map(|(ci, c)| c.methods.iter().map(move |m| (Some(ci), m))),
+        file.facts
+            .classes
+            .iter()
+            .enumerate()
+            .flat_map(|(ci, c)| c.methods.iter().map(move |m| (Some(ci), m))),
     );
     let active = !foreign.is_empty() && !file.is_test && !file.is_migration;
     all.filter(move |(_, f)| {
@@ -55,7 +72,12 @@ pub(super) fn translators(project: &Project, fi: usize) -> impl Iterator<Item = 
                     && !callee.contains('.')
                     && !foreign_names.iter().any(|n| n == callee)
                     && project.resolve_model(fi, callee).is_none();
-                let reads_attributes = call.kwargs.iter().filter(|(_, v)| matches!(v, Value::Name(n, _) if n.contains('.'))).count() >= 1;
+                let reads_attributes = call
+                    .kwargs
+                    .iter()
+                    .filter(|(_, v)| matches!(v, Value::Name(n, _) if n.contains('.')))
+                    .count()
+                    >= 1;
                 own_type && reads_attributes
             })
     })

@@ -16,34 +16,57 @@ use super::{Cx, Finding};
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let project = cx.project;
     for app in &project.apps {
-        let Some((fi, ci)) = app.config_class else { continue };
+        let Some((fi, ci)) = app.config_class else {
+            continue;
+        };
         if fi != cx.index {
             continue;
         }
         let class = &cx.file.facts.classes[ci];
-        let Some(context) = project.context_of(&app.package) else { continue };
+        let Some(context) = project.context_of(&app.package) else {
+            continue;
+        };
         if context.apps.len() >= 2 {
-            let how = if context.declared { "declared in the config" } else { "inferred from the package layout" };
+            let how = if context.declared {
+                "declared in the config"
+            } else {
+                "inferred from the package layout"
+            };
             out.push(cx.finding(
                 "multi-app-bounded-context",
                 cx.class_span(class),
-                format!("app `{}` is one of {} apps of the bounded context `{}` ({how})", app.label, context.apps.len(), context.name),
-                vec![format!("context `{}`: {}", context.name, context.apps.join(", "))],
+                format!(
+                    "app `{}` is one of {} apps of the bounded context `{}` ({how})",
+                    app.label,
+                    context.apps.len(),
+                    context.name
+                ),
+                vec![format!(
+                    "context `{}`: {}",
+                    context.name,
+                    context.apps.join(", ")
+                )],
             ));
         } else {
             let prefix = format!("{}.", app.package);
             let domain_layer = project.files.iter().find(|f| {
-                f.facts.module.starts_with(&prefix) && (f.is_domain || f.facts.module.split('.').any(|s| s == "repositories"))
+                f.facts.module.starts_with(&prefix)
+                    && (f.is_domain || f.facts.module.split('.').any(|s| s == "repositories"))
             });
             if context.declared || domain_layer.is_some() {
                 let why = match domain_layer {
-                    Some(f) if !context.declared => format!("it has a domain layer (`{}`)", f.facts.module),
+                    Some(f) if !context.declared => {
+                        format!("it has a domain layer (`{}`)", f.facts.module)
+                    }
                     _ => "the config declares it".to_string(),
                 };
                 out.push(cx.finding(
                     "single-app-bounded-context",
                     cx.class_span(class),
-                    format!("app `{}` is the bounded context `{}` on its own: {why}", app.label, context.name),
+                    format!(
+                        "app `{}` is the bounded context `{}` on its own: {why}",
+                        app.label, context.name
+                    ),
                     vec![why],
                 ));
             }

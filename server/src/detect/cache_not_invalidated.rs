@@ -13,17 +13,43 @@ use super::cached_repository::{cache_read, is_cache_call};
 use super::{Cx, Finding, Related};
 use crate::python::facts::Function;
 
-const WRITE_PREFIXES: &[&str] = &["add", "save", "update", "delete", "remove", "create", "put", "store", "upsert"];
-const WRITE_CALLS: &[&str] = &["save", "delete", "update", "create", "bulk_create", "bulk_update", "update_or_create", "get_or_create"];
-const INVALIDATE: &[&str] = &["delete", "delete_many", "set", "set_many", "clear", "touch", "incr", "decr"];
+const WRITE_PREFIXES: &[&str] = &[
+    "add", "save", "update", "delete", "remove", "create", "put", "store", "upsert",
+];
+const WRITE_CALLS: &[&str] = &[
+    "save",
+    "delete",
+    "update",
+    "create",
+    "bulk_create",
+    "bulk_update",
+    "update_or_create",
+    "get_or_create",
+];
+const INVALIDATE: &[&str] = &[
+    "delete",
+    "delete_many",
+    "set",
+    "set_many",
+    "clear",
+    "touch",
+    "incr",
+    "decr",
+];
 
 fn is_write(m: &Function) -> bool {
     let name = m.name.trim_start_matches('_');
     if name.starts_with("__") || m.is_abstract {
         return false;
     }
-    WRITE_PREFIXES.iter().any(|p| name == *p || name.starts_with(&format!("{p}_")))
-        || m.calls.iter().any(|c| c.func.contains('.') && !c.func.starts_with("cache") && WRITE_CALLS.contains(&c.method()))
+    WRITE_PREFIXES
+        .iter()
+        .any(|p| name == *p || name.starts_with(&format!("{p}_")))
+        || m.calls.iter().any(|c| {
+            c.func.contains('.')
+                && !c.func.starts_with("cache")
+                && WRITE_CALLS.contains(&c.method())
+        })
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
@@ -31,14 +57,26 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         if !cx.roles.repositories.contains(&(cx.index, ci)) {
             continue;
         }
-        let Some(read) = cache_read(class) else { continue };
-        let invalidates_directly = |m: &Function| m.calls.iter().any(|c| is_cache_call(c, INVALIDATE));
-        let helpers: Vec<&str> = class.methods.iter().filter(|m| invalidates_directly(m)).map(|m| m.name.as_str()).collect();
+        let Some(read) = cache_read(class) else {
+            continue;
+        };
+        let invalidates_directly =
+            |m: &Function| m.calls.iter().any(|c| is_cache_call(c, INVALIDATE));
+        let helpers: Vec<&str> = class
+            .methods
+            .iter()
+            .filter(|m| invalidates_directly(m))
+            .map(|m| m.name.as_str())
+            .collect();
         for m in &class.methods {
             if !is_write(m) || invalidates_directly(m) {
                 continue;
             }
-            let via_helper = m.calls.iter().any(|c| c.func.strip_prefix("self.").is_some_and(|h| helpers.contains(&h)));
+            let via_helper = m.calls.iter().any(|c| {
+                c.func
+                    .strip_prefix("self.")
+                    .is_some_and(|h| helpers.contains(&h))
+            });
             if via_helper {
                 continue;
             }
@@ -48,7 +86,11 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 format!("`{}.{}` writes but never invalidates the cache that `{}` reads: readers get stale data", class.name, m.name, read.func),
                 vec![format!("cache read `{}`", read.func), format!("write method `{}` has no cache delete/set", m.name)],
             );
-            f.related.push(Related { path: cx.file.path.clone(), span: read.span.clone(), message: "the cached read".into() });
+            f.related.push(Related {
+                path: cx.file.path.clone(),
+                span: read.span.clone(),
+                message: "the cached read".into(),
+            });
             out.push(f);
         }
     }

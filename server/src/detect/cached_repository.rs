@@ -19,8 +19,14 @@ use crate::python::facts::{Call, Class};
 
 pub(super) fn is_cache_call(call: &Call, names: &[&str]) -> bool {
     let func = call.func.as_str();
-    let Some((owner, method)) = func.rsplit_once('.') else { return false };
-    let owner_ok = owner == "cache" || owner.ends_with(".cache") || owner.starts_with("caches") || owner == "self.cache" || owner == "self._cache";
+    let Some((owner, method)) = func.rsplit_once('.') else {
+        return false;
+    };
+    let owner_ok = owner == "cache"
+        || owner.ends_with(".cache")
+        || owner.starts_with("caches")
+        || owner == "self.cache"
+        || owner == "self._cache";
     owner_ok && names.contains(&method)
 }
 
@@ -28,7 +34,11 @@ pub(super) const READS: &[&str] = &["get", "get_or_set", "get_many"];
 
 /// The first cache read of a class, if it reads through the Django cache.
 pub(super) fn cache_read(class: &Class) -> Option<&Call> {
-    class.methods.iter().flat_map(|m| m.calls.iter()).find(|c| is_cache_call(c, READS))
+    class
+        .methods
+        .iter()
+        .flat_map(|m| m.calls.iter())
+        .find(|c| is_cache_call(c, READS))
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
@@ -40,7 +50,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "cached-repository",
                 cx.class_span(class),
-                format!("`{}` is a cached repository: it reads through the Django cache (`{}`)", class.name, read.func),
+                format!(
+                    "`{}` is a cached repository: it reads through the Django cache (`{}`)",
+                    class.name, read.func
+                ),
                 vec![format!("cache read `{}`", read.func)],
             ));
         }

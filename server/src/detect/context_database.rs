@@ -21,11 +21,24 @@ use crate::python::facts::{Class, Value};
 /// Evidence that a class routes app labels to an alias.
 pub(super) fn routes_apps(class: &Class) -> Option<String> {
     for m in &class.methods {
-        if !matches!(m.name.as_str(), "db_for_write" | "allow_migrate" | "db_for_read") {
+        if !matches!(
+            m.name.as_str(),
+            "db_for_write" | "allow_migrate" | "db_for_read"
+        ) {
             continue;
         }
-        let compares_label = m.comparisons.iter().find(|c| c.contains("app_label") && (c.contains('"') || c.contains('\'') || c.contains("self.") || c.contains("_labels") || c.contains("APPS")));
-        let answers_alias = m.returns_string || m.comparisons.iter().any(|c| c.starts_with("db==") || c.contains("db=="));
+        let compares_label = m.comparisons.iter().find(|c| {
+            c.contains("app_label")
+                && (c.contains('"')
+                    || c.contains('\'')
+                    || c.contains("self.")
+                    || c.contains("_labels")
+                    || c.contains("APPS"))
+        });
+        let answers_alias = m.returns_string
+            || m.comparisons
+                .iter()
+                .any(|c| c.starts_with("db==") || c.contains("db=="));
         if let Some(cmp) = compares_label
             && answers_alias
             && m.name != "db_for_read"
@@ -43,18 +56,35 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "context-database",
                 cx.class_span(class),
-                format!("`{}` is a router that gives bounded contexts their own database: {evidence}", class.name),
+                format!(
+                    "`{}` is a router that gives bounded contexts their own database: {evidence}",
+                    class.name
+                ),
                 vec![evidence],
             ));
         }
     }
     // DATABASE_ROUTERS entries naming such a router.
-    for assign in cx.file.facts.assigns.iter().filter(|a| a.name == "DATABASE_ROUTERS") {
+    for assign in cx
+        .file
+        .facts
+        .assigns
+        .iter()
+        .filter(|a| a.name == "DATABASE_ROUTERS")
+    {
         for item in assign.value.items() {
-            let Value::Str(path, span) = item else { continue };
-            let Some((module, class_name)) = path.rsplit_once('.') else { continue };
-            let Some(target) = project.file_by_module(module) else { continue };
-            let Some(class) = target.facts.classes.iter().find(|c| c.name == class_name) else { continue };
+            let Value::Str(path, span) = item else {
+                continue;
+            };
+            let Some((module, class_name)) = path.rsplit_once('.') else {
+                continue;
+            };
+            let Some(target) = project.file_by_module(module) else {
+                continue;
+            };
+            let Some(class) = target.facts.classes.iter().find(|c| c.name == class_name) else {
+                continue;
+            };
             if let Some(evidence) = routes_apps(class) {
                 out.push(cx.finding(
                     "context-database",

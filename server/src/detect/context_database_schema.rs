@@ -24,19 +24,37 @@ const SQLITE: &str = "django.db.backends.sqlite3";
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let project = cx.project;
     // Settings: DATABASES entries with a search_path.
-    for assign in cx.file.facts.assigns.iter().filter(|a| a.name == "DATABASES") {
-        let Value::Dict(entries, _) = &assign.value else { continue };
+    for assign in cx
+        .file
+        .facts
+        .assigns
+        .iter()
+        .filter(|a| a.name == "DATABASES")
+    {
+        let Value::Dict(entries, _) = &assign.value else {
+            continue;
+        };
         for (alias, db) in entries {
-            let Some(alias) = alias.as_str() else { continue };
-            let Some((_, options)) = db.get("OPTIONS") else { continue };
-            let Some((key, value)) = options.get("options") else { continue };
+            let Some(alias) = alias.as_str() else {
+                continue;
+            };
+            let Some((_, options)) = db.get("OPTIONS") else {
+                continue;
+            };
+            let Some((key, value)) = options.get("options") else {
+                continue;
+            };
             let Some(text) = value.as_str() else { continue };
-            let Some(path) = text.split("search_path=").nth(1) else { continue };
+            let Some(path) = text.split("search_path=").nth(1) else {
+                continue;
+            };
             let schema = path.split([' ', ',']).next().unwrap_or(path).to_string();
             out.push(cx.finding(
                 "context-database-schema",
                 cx.line_span(&key.span()),
-                format!("database `{alias}` works in the schema `{schema}`: a context database schema"),
+                format!(
+                    "database `{alias}` works in the schema `{schema}`: a context database schema"
+                ),
                 vec![format!("OPTIONS search_path={schema}")],
             ));
             let engine = db.get("ENGINE").map(|(_, v)| v);
@@ -49,7 +67,11 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     format!("database `{alias}` is SQLite, which has no schemas: `search_path={schema}` does nothing; give the context its own database instead"),
                     vec![format!("ENGINE {SQLITE}"), format!("search_path={schema}")],
                 );
-                f.related.push(Related { path: cx.file.path.clone(), span: engine.span(), message: "the SQLite engine".into() });
+                f.related.push(Related {
+                    path: cx.file.path.clone(),
+                    span: engine.span(),
+                    message: "the SQLite engine".into(),
+                });
                 out.push(f);
             }
         }
@@ -59,18 +81,31 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         if !project.is_model((cx.index, ci)) {
             continue;
         }
-        let Some((table, span)) = class.meta.as_ref().and_then(|m| m.db_table.as_ref()) else { continue };
-        let Some((schema, _)) = table.split_once("\".\"") else { continue };
+        let Some((table, span)) = class.meta.as_ref().and_then(|m| m.db_table.as_ref()) else {
+            continue;
+        };
+        let Some((schema, _)) = table.split_once("\".\"") else {
+            continue;
+        };
         let schema = schema.trim_matches('"');
         out.push(cx.finding(
             "context-database-schema",
             cx.line_span(span),
-            format!("`{}` lives in the schema `{schema}`: a context database schema", class.name),
+            format!(
+                "`{}` lives in the schema `{schema}`: a context database schema",
+                class.name
+            ),
             vec![format!("db_table `{table}`")],
         ));
         // SQLite everywhere the default database is configured?
         let engines: Vec<(usize, Value)> = (0..project.files.len())
-            .filter(|&fi| project.files[fi].facts.assigns.iter().any(|a| a.name == "DATABASES"))
+            .filter(|&fi| {
+                project.files[fi]
+                    .facts
+                    .assigns
+                    .iter()
+                    .any(|a| a.name == "DATABASES")
+            })
             .filter_map(|fi| {
                 let (_, dbs) = project.setting(fi, "DATABASES")?;
                 let (_, default) = dbs.get("default")?;
@@ -86,7 +121,11 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 vec![format!("ENGINE {SQLITE}")],
             );
             let (fi, engine) = &engines[sqlite];
-            f.related.push(Related { path: project.files[*fi].path.clone(), span: engine.span(), message: "the SQLite engine".into() });
+            f.related.push(Related {
+                path: project.files[*fi].path.clone(),
+                span: engine.span(),
+                message: "the SQLite engine".into(),
+            });
             out.push(f);
         }
     }

@@ -19,12 +19,17 @@ pub(super) fn prefix(table: &str) -> Option<&str> {
     if table.contains('"') || table.contains('.') {
         return None;
     }
-    table.split_once('_').map(|(p, _)| p).filter(|p| !p.is_empty())
+    table
+        .split_once('_')
+        .map(|(p, _)| p)
+        .filter(|p| !p.is_empty())
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let project = cx.project;
-    let my_context = project.context_of(&cx.file.facts.module).map(|c| c.name.clone());
+    let my_context = project
+        .context_of(&cx.file.facts.module)
+        .map(|c| c.name.clone());
     for (ci, class) in cx.file.facts.classes.iter().enumerate() {
         if !project.is_model((cx.index, ci)) {
             continue;
@@ -33,7 +38,9 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         if meta.is_abstract || meta.managed == Some(false) {
             continue;
         }
-        let Some((table, span)) = &meta.db_table else { continue };
+        let Some((table, span)) = &meta.db_table else {
+            continue;
+        };
         let Some(p) = prefix(table) else { continue };
         // Other managed models of the same context with the same prefix.
         let mut peers = Vec::new();
@@ -43,11 +50,16 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let other = &project.files[fi];
-                let Some(ometa) = &other.facts.classes[oci].meta else { continue };
+                let Some(ometa) = &other.facts.classes[oci].meta else {
+                    continue;
+                };
                 if ometa.is_abstract || ometa.managed == Some(false) {
                     continue;
                 }
-                let same_context = project.context_of(&other.facts.module).map(|c| c.name.clone()) == my_context;
+                let same_context = project
+                    .context_of(&other.facts.module)
+                    .map(|c| c.name.clone())
+                    == my_context;
                 if same_context && ometa.db_table.as_ref().and_then(|(t, _)| prefix(t)) == Some(p) {
                     peers.push(other.facts.classes[oci].name.clone());
                 }

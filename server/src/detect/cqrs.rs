@@ -15,7 +15,12 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             _ => None,
         });
         if let Some(side) = side {
-            out.push(cx.finding("cqrs", cx.class_span(c), format!("`{}` is the {side} of a CQRS pair (django-cqrs)", c.name), vec![side.to_string()]));
+            out.push(cx.finding(
+                "cqrs",
+                cx.class_span(c),
+                format!("`{}` is the {side} of a CQRS pair (django-cqrs)", c.name),
+                vec![side.to_string()],
+            ));
         }
     }
 }

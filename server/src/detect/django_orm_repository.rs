@@ -19,7 +19,14 @@
 
 use super::{Cx, Finding};
 
-const MAPPERS: &[&str] = &["to_domain", "from_domain", "to_entity", "from_entity", "to_aggregate", "from_aggregate"];
+const MAPPERS: &[&str] = &[
+    "to_domain",
+    "from_domain",
+    "to_entity",
+    "from_entity",
+    "to_aggregate",
+    "from_aggregate",
+];
 
 pub(super) fn mapping_evidence(cx: &Cx, ci: usize) -> Option<String> {
     let class = &cx.file.facts.classes[ci];
@@ -57,8 +64,14 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         }
         if let Some(models) = cx.roles.orm_users.get(&r) {
-            let Some(mapping) = mapping_evidence(cx, ci) else { continue };
-            let models_list = models.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+            let Some(mapping) = mapping_evidence(cx, ci) else {
+                continue;
+            };
+            let models_list = models
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             out.push(cx.finding(
                 "django-orm-repository",
                 cx.class_span(class),
@@ -66,8 +79,16 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 vec![format!("uses the manager of {models_list}"), mapping],
             ));
         } else if cx.project.is_model(r) {
-            let mappers: Vec<&str> =
-                class.methods.iter().map(|m| m.name.as_str()).filter(|n| MAPPERS.iter().any(|mapper| n.trim_start_matches('_') == *mapper)).collect();
+            let mappers: Vec<&str> = class
+                .methods
+                .iter()
+                .map(|m| m.name.as_str())
+                .filter(|n| {
+                    MAPPERS
+                        .iter()
+                        .any(|mapper| n.trim_start_matches('_') == *mapper)
+                })
+                .collect();
             if !mappers.is_empty() {
                 out.push(cx.finding(
                     "django-orm-repository",

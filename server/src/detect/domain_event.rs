@@ -10,7 +10,17 @@
 use super::{Cx, Finding};
 use crate::python::facts::Value;
 
-const PUBLISH: &[&str] = &["publish", "dispatch", "emit", "record_event", "raise_event", "add_event", "record", "register_event", "send_event"];
+const PUBLISH: &[&str] = &[
+    "publish",
+    "dispatch",
+    "emit",
+    "record_event",
+    "raise_event",
+    "add_event",
+    "record",
+    "register_event",
+    "send_event",
+];
 const EVENT_LISTS: &[&str] = &["events", "_events", "domain_events", "pending_events"];
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
@@ -23,7 +33,12 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             for call in &f.facts.calls {
                 let method = call.method();
                 let publishes = PUBLISH.contains(&method);
-                let appends = method == "append" && call.func.rsplit('.').nth(1).is_some_and(|owner| EVENT_LISTS.contains(&owner));
+                let appends = method == "append"
+                    && call
+                        .func
+                        .rsplit('.')
+                        .nth(1)
+                        .is_some_and(|owner| EVENT_LISTS.contains(&owner));
                 if !(publishes || appends) {
                     continue;
                 }
@@ -34,7 +49,12 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             }
         }
         if let Some(evidence) = evidence {
-            out.push(cx.finding("domain-event", cx.class_span(c), format!("`{}` is a domain event: {evidence}", c.name), vec![evidence]));
+            out.push(cx.finding(
+                "domain-event",
+                cx.class_span(c),
+                format!("`{}` is a domain event: {evidence}", c.name),
+                vec![evidence],
+            ));
         }
     }
 }

@@ -11,7 +11,9 @@
 use super::{Cx, Finding};
 use crate::python::facts::Value;
 
-const CODES: &[&str] = &["isbn", "isbn13", "isbn10", "vin", "sku", "ean", "gtin", "iban", "upc", "asin"];
+const CODES: &[&str] = &[
+    "isbn", "isbn13", "isbn10", "vin", "sku", "ean", "gtin", "iban", "upc", "asin",
+];
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     for (ci, class) in cx.file.facts.classes.iter().enumerate() {
@@ -19,9 +21,13 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         }
         for field in &class.fields {
-            let Value::Call(call) = &field.value else { continue };
+            let Value::Call(call) = &field.value else {
+                continue;
+            };
             let name = field.name.to_ascii_lowercase();
-            let code = CODES.iter().find(|c| name == **c || name.ends_with(&format!("_{c}")));
+            let code = CODES
+                .iter()
+                .find(|c| name == **c || name.ends_with(&format!("_{c}")));
             let Some(code) = code else { continue };
             let key = if matches!(call.kwarg("primary_key"), Some(Value::Bool(true, _))) {
                 "primary key"
@@ -33,7 +39,12 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "domain-specific-identifier",
                 cx.line_span(&field.span),
-                format!("`{}.{}` identifies by a domain code ({}) as its {key}", class.name, field.name, code.to_uppercase()),
+                format!(
+                    "`{}.{}` identifies by a domain code ({}) as its {key}",
+                    class.name,
+                    field.name,
+                    code.to_uppercase()
+                ),
                 vec![format!("{} field `{}`", key, field.name)],
             ));
         }

@@ -7,29 +7,49 @@ use super::{Cx, Finding};
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let facts = &cx.file.facts;
-    let imports: Vec<_> = facts.imports.iter().filter(|i| i.module == "eventsourcing" || i.module.starts_with("eventsourcing.")).collect();
+    let imports: Vec<_> = facts
+        .imports
+        .iter()
+        .filter(|i| i.module == "eventsourcing" || i.module.starts_with("eventsourcing."))
+        .collect();
     if imports.is_empty() {
         return;
     }
-    let names: Vec<String> = imports.iter().flat_map(|i| i.names.iter().map(|(n, a)| a.clone().unwrap_or_else(|| n.clone()))).collect();
+    let names: Vec<String> = imports
+        .iter()
+        .flat_map(|i| {
+            i.names
+                .iter()
+                .map(|(n, a)| a.clone().unwrap_or_else(|| n.clone()))
+        })
+        .collect();
     let mut any = false;
     for c in &facts.classes {
         let base = c.bases.iter().find(|b| {
             let last = b.rsplit('.').next().unwrap_or(b);
-            matches!(last, "Aggregate" | "Application") && (names.iter().any(|n| n == *b) || b.starts_with("eventsourcing"))
+            matches!(last, "Aggregate" | "Application")
+                && (names.iter().any(|n| n == *b) || b.starts_with("eventsourcing"))
         });
         if let Some(base) = base {
             any = true;
             out.push(cx.finding(
                 "event-sourcing",
                 cx.class_span(c),
-                format!("`{}` is event-sourced: it subclasses the eventsourcing library's `{base}`", c.name),
+                format!(
+                    "`{}` is event-sourced: it subclasses the eventsourcing library's `{base}`",
+                    c.name
+                ),
                 vec![format!("base `{base}` from eventsourcing")],
             ));
         }
     }
     if !any {
         let i = imports[0];
-        out.push(cx.finding("event-sourcing", cx.line_span(&i.span), format!("imports the event sourcing library (`{}`)", i.module), vec![format!("import `{}`", i.module)]));
+        out.push(cx.finding(
+            "event-sourcing",
+            cx.line_span(&i.span),
+            format!("imports the event sourcing library (`{}`)", i.module),
+            vec![format!("import `{}`", i.module)],
+        ));
     }
 }

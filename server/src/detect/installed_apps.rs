@@ -31,38 +31,72 @@ const GENERIC: &[(&str, &str)] = &[
     ("auditlog", "audit logs"),
     ("simple_history", "model history"),
 ];
-const TENANCY: &[&str] = &["django_tenants", "tenant_schemas", "django_multitenant", "tenant_users"];
+const TENANCY: &[&str] = &[
+    "django_tenants",
+    "tenant_schemas",
+    "django_multitenant",
+    "tenant_users",
+];
 const OUTBOX: &[&str] = &["django_outbox_pattern", "jaiminho"];
 const CQRS: &[&str] = &["dj_cqrs"];
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let mut seen: Vec<&str> = Vec::new();
-    for assign in cx.file.facts.assigns.iter().filter(|a| a.name == "INSTALLED_APPS" || a.name.ends_with("_APPS")) {
+    for assign in cx
+        .file
+        .facts
+        .assigns
+        .iter()
+        .filter(|a| a.name == "INSTALLED_APPS" || a.name.ends_with("_APPS"))
+    {
         for item in assign.value.items() {
-            let Value::Str(entry, span) = item else { continue };
+            let Value::Str(entry, span) = item else {
+                continue;
+            };
             let top = entry.split('.').next().unwrap_or(entry);
             if seen.contains(&top) {
                 continue;
             }
             let found = if let Some((_, what)) = GENERIC.iter().find(|(p, _)| *p == top) {
-                Some(("generic-subdomain", format!("`{entry}` solves a generic subdomain ({what}) with a reusable app")))
+                Some((
+                    "generic-subdomain",
+                    format!("`{entry}` solves a generic subdomain ({what}) with a reusable app"),
+                ))
             } else if TENANCY.contains(&top) {
-                Some(("multi-tenancy", format!("`{entry}` makes the project multi-tenant")))
+                Some((
+                    "multi-tenancy",
+                    format!("`{entry}` makes the project multi-tenant"),
+                ))
             } else if OUTBOX.contains(&top) {
-                Some(("transactional-outbox", format!("`{entry}` publishes messages through a transactional outbox")))
+                Some((
+                    "transactional-outbox",
+                    format!("`{entry}` publishes messages through a transactional outbox"),
+                ))
             } else if CQRS.contains(&top) {
-                Some(("cqrs", format!("`{entry}` synchronises read models between services (CQRS)")))
+                Some((
+                    "cqrs",
+                    format!("`{entry}` synchronises read models between services (CQRS)"),
+                ))
             } else {
                 None
             };
             if let Some((rule, message)) = found {
                 seen.push(top);
-                out.push(cx.finding(rule, cx.line_span(span), message, vec![format!("INSTALLED_APPS entry `{entry}`")]));
+                out.push(cx.finding(
+                    rule,
+                    cx.line_span(span),
+                    message,
+                    vec![format!("INSTALLED_APPS entry `{entry}`")],
+                ));
             }
         }
     }
     for (ci, c) in cx.file.facts.classes.iter().enumerate() {
-        if cx.project.is_model((cx.index, ci)) && c.bases.iter().any(|b| b.rsplit('.').next() == Some("TenantMixin")) {
+        if cx.project.is_model((cx.index, ci))
+            && c.bases
+                .iter()
+                .any(|b| b.rsplit('.').next() == Some("TenantMixin"))
+        {
             out.push(cx.finding(
                 "multi-tenancy",
                 cx.class_span(c),

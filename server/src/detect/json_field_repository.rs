@@ -20,8 +20,28 @@ use super::{Cx, Finding, Roles};
 use crate::python::facts::{Class, Value};
 use crate::python::project::Project;
 
-const SERIALISE: &[&str] = &["model_dump", "model_dump_json", "asdict", "dict", "json", "dumps", "to_dict", "serialize", "serialise"];
-const DESERIALISE: &[&str] = &["model_validate", "model_validate_json", "parse_obj", "parse_raw", "from_dict", "loads", "deserialize", "deserialise", "from_json"];
+const SERIALISE: &[&str] = &[
+    "model_dump",
+    "model_dump_json",
+    "asdict",
+    "dict",
+    "json",
+    "dumps",
+    "to_dict",
+    "serialize",
+    "serialise",
+];
+const DESERIALISE: &[&str] = &[
+    "model_validate",
+    "model_validate_json",
+    "parse_obj",
+    "parse_raw",
+    "from_dict",
+    "loads",
+    "deserialize",
+    "deserialise",
+    "from_json",
+];
 
 fn field_call_name(value: &Value) -> Option<&str> {
     match value {
@@ -31,8 +51,10 @@ fn field_call_name(value: &Value) -> Option<&str> {
 }
 
 fn is_audit(name: &str) -> bool {
-    matches!(name, "id" | "pk" | "uuid" | "version" | "kind" | "type" | "aggregate_type" | "aggregate_id")
-        || name.starts_with("created")
+    matches!(
+        name,
+        "id" | "pk" | "uuid" | "version" | "kind" | "type" | "aggregate_type" | "aggregate_id"
+    ) || name.starts_with("created")
         || name.starts_with("updated")
         || name.starts_with("modified")
         || name.ends_with("_at")
@@ -40,20 +62,40 @@ fn is_audit(name: &str) -> bool {
 
 /// The single JSONField of a payload-only model.
 pub(super) fn json_payload(class: &Class) -> Option<&str> {
-    let fields: Vec<_> = class.fields.iter().filter(|a| field_call_name(&a.value).is_some_and(|n| n.ends_with("Field") || n == "ForeignKey")).collect();
-    let json: Vec<_> = fields.iter().filter(|a| field_call_name(&a.value) == Some("JSONField")).collect();
+    let fields: Vec<_> = class
+        .fields
+        .iter()
+        .filter(|a| {
+            field_call_name(&a.value).is_some_and(|n| n.ends_with("Field") || n == "ForeignKey")
+        })
+        .collect();
+    let json: Vec<_> = fields
+        .iter()
+        .filter(|a| field_call_name(&a.value) == Some("JSONField"))
+        .collect();
     if json.len() != 1 {
         return None;
     }
-    let others_ok = fields.iter().all(|a| field_call_name(&a.value) == Some("JSONField") || is_audit(&a.name));
+    let others_ok = fields
+        .iter()
+        .all(|a| field_call_name(&a.value) == Some("JSONField") || is_audit(&a.name));
     others_ok.then(|| json[0].name.as_str())
 }
 
 pub(super) fn classify(project: &Project, roles: &mut Roles) {
     for (&r, models) in &roles.orm_users {
         let class = project.class(r);
-        let calls: Vec<&str> = class.methods.iter().flat_map(|m| m.calls.iter()).map(|c| c.method()).collect();
-        let spreads = class.methods.iter().flat_map(|m| m.calls.iter()).any(|c| c.args.iter().any(|a| matches!(a, Value::Other(s, _) if s.starts_with("**"))));
+        let calls: Vec<&str> = class
+            .methods
+            .iter()
+            .flat_map(|m| m.calls.iter())
+            .map(|c| c.method())
+            .collect();
+        let spreads = class.methods.iter().flat_map(|m| m.calls.iter()).any(|c| {
+            c.args
+                .iter()
+                .any(|a| matches!(a, Value::Other(s, _) if s.starts_with("**")))
+        });
         let ser = calls.iter().any(|c| SERIALISE.contains(c));
         let de = calls.iter().any(|c| DESERIALISE.contains(c)) || spreads;
         if !(ser && de) {

@@ -147,12 +147,27 @@ pub struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    pub fn finding(&self, rule: &str, span: Span, message: impl Into<String>, evidence: Vec<String>) -> Finding {
+    pub fn finding(
+        &self,
+        rule: &str,
+        span: Span,
+        message: impl Into<String>,
+        evidence: Vec<String>,
+    ) -> Finding {
         let (kind, pattern, severity) = match smell(rule) {
             Some(s) => (Kind::Smell, s.fixed_by[0].to_string(), s.severity),
             None => (Kind::Pattern, rule.to_string(), Severity::Info),
         };
-        Finding { kind, rule: rule.to_string(), pattern, severity, span, message: message.into(), evidence, related: Vec::new() }
+        Finding {
+            kind,
+            rule: rule.to_string(),
+            pattern,
+            severity,
+            span,
+            message: message.into(),
+            evidence,
+            related: Vec::new(),
+        }
     }
 
     /// The span of a class's `class` line (the keyword to the end of the header).
@@ -172,7 +187,9 @@ impl<'a> Cx<'a> {
 /// From `start` to the end of its line (trailing whitespace and `:` kept out).
 pub fn header_span(text: &str, start: usize) -> Span {
     let start = start.min(text.len());
-    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
     let trimmed = text[start..end].trim_end();
     start..start + trimmed.len()
 }
@@ -227,18 +244,33 @@ fn base_last(b: &str) -> &str {
 /// Models whose manager a class reaches (`Invoice.objects`, `self.model.objects`).
 fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
     let mut models = Vec::new();
-    let own_model = class.fields.iter().find(|a| a.name == "model").and_then(|a| a.value.text().map(str::to_string));
+    let own_model = class
+        .fields
+        .iter()
+        .find(|a| a.name == "model")
+        .and_then(|a| a.value.text().map(str::to_string));
     for m in &class.methods {
-        let chains = m.attributes.iter().map(|(a, _)| a.as_str()).chain(m.calls.iter().map(|c| c.func.as_str()));
+        let chains = m
+            .attributes
+            .iter()
+            .map(|(a, _)| a.as_str())
+            .chain(m.calls.iter().map(|c| c.func.as_str()));
         for chain in chains {
             for manager in [".objects", "._default_manager", "._base_manager"] {
                 if let Some(i) = chain.find(manager) {
                     let owner = &chain[..i];
-                    let owner = if owner == "self.model" || owner == "cls.model" || owner == "self._model" {
+                    let owner = if owner == "self.model"
+                        || owner == "cls.model"
+                        || owner == "self._model"
+                    {
                         match &own_model {
                             Some(m) => m.as_str(),
                             // A generic repository declaring `model: type[models.Model]` for subclasses.
-                            None if class.fields.iter().any(|a| a.name == "model" && a.annotation.as_deref().is_some_and(|t| t.contains("Model"))) => {
+                            None if class.fields.iter().any(|a| {
+                                a.name == "model"
+                                    && a.annotation.as_deref().is_some_and(|t| t.contains("Model"))
+                            }) =>
+                            {
                                 if !models.iter().any(|m: &String| m == "self.model") {
                                     models.push("self.model".to_string());
                                 }
@@ -249,7 +281,9 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
                     } else {
                         owner
                     };
-                    if project.resolve_model(fi, owner).is_some() && !models.iter().any(|m: &String| m == owner) {
+                    if project.resolve_model(fi, owner).is_some()
+                        && !models.iter().any(|m: &String| m == owner)
+                    {
                         models.push(owner.to_string());
                     }
                 }
@@ -260,14 +294,24 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
 }
 
 fn is_excluded_class(class: &Class) -> bool {
-    class.bases.iter().any(|b| NOT_REPOSITORY_BASES.contains(&base_last(b)))
+    class
+        .bases
+        .iter()
+        .any(|b| NOT_REPOSITORY_BASES.contains(&base_last(b)))
 }
 
 /// An ABC or Protocol whose methods are abstract (at least two).
 fn is_port(class: &Class) -> bool {
-    let abstract_base = class.bases.iter().any(|b| matches!(base_last(b), "ABC" | "Protocol")) || class.bases.iter().any(|b| b.contains("ABCMeta"));
+    let abstract_base = class
+        .bases
+        .iter()
+        .any(|b| matches!(base_last(b), "ABC" | "Protocol"))
+        || class.bases.iter().any(|b| b.contains("ABCMeta"));
     let abstract_methods = class.methods.iter().filter(|m| m.is_abstract).count();
-    abstract_base && (abstract_methods >= 2 || (base_last(class.bases.first().map_or("", |s| s)) == "Protocol" && class.methods.len() >= 2))
+    abstract_base
+        && (abstract_methods >= 2
+            || (base_last(class.bases.first().map_or("", |s| s)) == "Protocol"
+                && class.methods.len() >= 2))
 }
 
 impl Roles {
@@ -296,7 +340,10 @@ impl Roles {
             roles.repositories.insert(r);
         }
         for fi in 0..project.files.len() {
-            if anticorruption_layer::translators(project, fi).next().is_some() {
+            if anticorruption_layer::translators(project, fi)
+                .next()
+                .is_some()
+            {
                 roles.acl_files.insert(fi);
             }
         }
@@ -307,7 +354,12 @@ impl Roles {
 /// Runs every detector on one file.
 pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding> {
     let file = &project.files[index];
-    let cx = Cx { project, index, file, roles };
+    let cx = Cx {
+        project,
+        index,
+        file,
+        roles,
+    };
     let mut out = Vec::new();
     django_orm_repository::run(&cx, &mut out);
     json_field_repository::run(&cx, &mut out);

@@ -14,13 +14,29 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let project = cx.project;
     let file = cx.file;
     let module = &file.facts.module;
-    if file.is_test || file.is_migration || module.rsplit('.').next() == Some("models") || module.split('.').any(|s| s == "models") {
+    if file.is_test
+        || file.is_migration
+        || module.rsplit('.').next() == Some("models")
+        || module.split('.').any(|s| s == "models")
+    {
         return;
     }
-    let Some(mine) = project.context_of(module) else { return };
+    let Some(mine) = project.context_of(module) else {
+        return;
+    };
     // With inferred contexts only a module that presents itself as an interface counts.
     let leaf = module.rsplit('.').next().unwrap_or(module);
-    let interface = matches!(leaf, "services" | "selectors" | "api" | "public" | "interface" | "interfaces" | "facade" | "facades");
+    let interface = matches!(
+        leaf,
+        "services"
+            | "selectors"
+            | "api"
+            | "public"
+            | "interface"
+            | "interfaces"
+            | "facade"
+            | "facades"
+    );
     if !mine.declared && !interface {
         return;
     }
@@ -33,7 +49,11 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             .flatten()
             .map(|&i| &project.files[i])
             .filter(|f| !f.is_test && !f.is_migration)
-            .filter(|f| project.context_of(&f.facts.module).is_some_and(|c| c.name != mine.name))
+            .filter(|f| {
+                project
+                    .context_of(&f.facts.module)
+                    .is_some_and(|c| c.name != mine.name)
+            })
             .map(|f| f.facts.module.clone())
             .collect()
     };
@@ -44,7 +64,12 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "open-host-service",
                 cx.def_span(f),
-                format!("`{}` is part of the `{}` context's open host service: used by {}", f.name, mine.name, users.join(", ")),
+                format!(
+                    "`{}` is part of the `{}` context's open host service: used by {}",
+                    f.name,
+                    mine.name,
+                    users.join(", ")
+                ),
                 users.iter().map(|u| format!("imported by `{u}`")).collect(),
             ));
         }
@@ -58,7 +83,12 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "open-host-service",
                 cx.class_span(c),
-                format!("`{}` is part of the `{}` context's open host service: used by {}", c.name, mine.name, users.join(", ")),
+                format!(
+                    "`{}` is part of the `{}` context's open host service: used by {}",
+                    c.name,
+                    mine.name,
+                    users.join(", ")
+                ),
                 users.iter().map(|u| format!("imported by `{u}`")).collect(),
             ));
         }

@@ -14,7 +14,9 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         return;
     }
     for imp in &cx.file.facts.imports {
-        let hit = imp.module == "django.db" || imp.module.starts_with("django.db.") || (imp.module == "django" && imp.names.iter().any(|(n, _)| n == "db"));
+        let hit = imp.module == "django.db"
+            || imp.module.starts_with("django.db.")
+            || (imp.module == "django" && imp.names.iter().any(|(n, _)| n == "db"));
         if hit && !imp.type_checking {
             out.push(cx.finding(
                 "orm-in-domain",

@@ -11,7 +11,8 @@ use super::{Cx, Finding};
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     for (ci, class) in cx.file.facts.classes.iter().enumerate() {
-        let is_repo = cx.roles.repositories.contains(&(cx.index, ci)) || class.name.ends_with("Repository");
+        let is_repo =
+            cx.roles.repositories.contains(&(cx.index, ci)) || class.name.ends_with("Repository");
         if !is_repo || cx.project.is_model((cx.index, ci)) {
             continue;
         }
@@ -19,7 +20,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             .methods
             .iter()
             .map(|m| m.name.as_str())
-            .filter(|n| (n.starts_with("get_by_") || n.starts_with("find_by_")) && *n != "get_by_natural_key")
+            .filter(|n| {
+                (n.starts_with("get_by_") || n.starts_with("find_by_"))
+                    && *n != "get_by_natural_key"
+            })
             .collect();
         if queries.len() >= 4 {
             out.push(cx.finding(

@@ -25,11 +25,15 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         }
         for field in &class.fields {
-            let Value::Call(call) = &field.value else { continue };
+            let Value::Call(call) = &field.value else {
+                continue;
+            };
             if !is_primary_key(call) {
                 continue;
             }
-            let Some(default) = call.kwarg("default").and_then(|d| d.text()) else { continue };
+            let Some(default) = call.kwarg("default").and_then(|d| d.text()) else {
+                continue;
+            };
             let last = default.rsplit('.').next().unwrap_or(default);
             if last == "uuid4" {
                 out.push(cx.finding(
@@ -38,8 +42,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     format!("primary key `{}.{}` defaults to uuid4: random keys scatter inserts across the index; uuid7 keeps index locality", class.name, field.name),
                     vec![format!("default={default}")],
                 ));
-            } else if matches!(last, "uuid7" | "uuid6" | "ulid" | "new_ulid" | "generate_ulid" | "ULID")
-                || default.contains("nanoid")
+            } else if matches!(
+                last,
+                "uuid7" | "uuid6" | "ulid" | "new_ulid" | "generate_ulid" | "ULID"
+            ) || default.contains("nanoid")
                 || default.contains("ulid")
             {
                 out.push(cx.finding(

@@ -17,31 +17,60 @@
 use super::{Cx, Finding};
 use crate::python::facts::Value;
 
-const BACKENDS: &[&str] = &["django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache"];
-const CLIENTS: &[&str] = &["redis.Redis", "redis.StrictRedis", "redis.from_url", "Redis.from_url", "StrictRedis.from_url", "redis.Redis.from_url", "aioredis.from_url", "redis.asyncio.Redis", "redis.asyncio.from_url"];
+const BACKENDS: &[&str] = &[
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+];
+const CLIENTS: &[&str] = &[
+    "redis.Redis",
+    "redis.StrictRedis",
+    "redis.from_url",
+    "Redis.from_url",
+    "StrictRedis.from_url",
+    "redis.Redis.from_url",
+    "aioredis.from_url",
+    "redis.asyncio.Redis",
+    "redis.asyncio.from_url",
+];
 
 fn names_dragonfly(v: Option<&Value>) -> bool {
     match v {
         Some(Value::Str(s, _)) => s.to_ascii_lowercase().contains("dragonfly"),
         Some(Value::List(items, _)) => items.iter().any(|i| names_dragonfly(Some(i))),
         Some(Value::Name(n, _)) => n.to_ascii_lowercase().contains("dragonfly"),
-        Some(Value::Call(c)) => c.args.iter().chain(c.kwargs.iter().map(|(_, v)| v)).any(|a| names_dragonfly(Some(a))),
+        Some(Value::Call(c)) => c
+            .args
+            .iter()
+            .chain(c.kwargs.iter().map(|(_, v)| v))
+            .any(|a| names_dragonfly(Some(a))),
         _ => false,
     }
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     for assign in cx.file.facts.assigns.iter().filter(|a| a.name == "CACHES") {
-        let Value::Dict(entries, _) = &assign.value else { continue };
+        let Value::Dict(entries, _) = &assign.value else {
+            continue;
+        };
         for (alias, cache) in entries {
-            let Some(alias) = alias.as_str() else { continue };
-            let Some((key, backend)) = cache.get("BACKEND") else { continue };
-            let Some(backend) = backend.as_str() else { continue };
+            let Some(alias) = alias.as_str() else {
+                continue;
+            };
+            let Some((key, backend)) = cache.get("BACKEND") else {
+                continue;
+            };
+            let Some(backend) = backend.as_str() else {
+                continue;
+            };
             if !BACKENDS.contains(&backend) {
                 continue;
             }
             let location = cache.get("LOCATION").map(|(_, v)| v);
-            let (rule, what) = if names_dragonfly(location) { ("dragonfly", "Dragonfly") } else { ("redis", "Redis") };
+            let (rule, what) = if names_dragonfly(location) {
+                ("dragonfly", "Dragonfly")
+            } else {
+                ("redis", "Redis")
+            };
             out.push(cx.finding(
                 rule,
                 cx.line_span(&key.span()),
@@ -54,8 +83,21 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         if !CLIENTS.contains(&call.func.as_str()) {
             continue;
         }
-        let dragonfly = call.args.iter().chain(call.kwargs.iter().map(|(_, v)| v)).any(|a| names_dragonfly(Some(a)));
-        let (rule, what) = if dragonfly { ("dragonfly", "Dragonfly") } else { ("redis", "Redis") };
-        out.push(cx.finding(rule, cx.line_span(&call.span), format!("`{}` opens a {what} client", call.func), vec![format!("client `{}`", call.func)]));
+        let dragonfly = call
+            .args
+            .iter()
+            .chain(call.kwargs.iter().map(|(_, v)| v))
+            .any(|a| names_dragonfly(Some(a)));
+        let (rule, what) = if dragonfly {
+            ("dragonfly", "Dragonfly")
+        } else {
+            ("redis", "Redis")
+        };
+        out.push(cx.finding(
+            rule,
+            cx.line_span(&call.span),
+            format!("`{}` opens a {what} client", call.func),
+            vec![format!("client `{}`", call.func)],
+        ));
     }
 }

@@ -21,7 +21,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         }
         let satisfied = class.methods.iter().find(|m| m.name == "is_satisfied_by");
-        let q = class.methods.iter().find(|m| m.returns_q && !m.name.starts_with("__"));
+        let q = class
+            .methods
+            .iter()
+            .find(|m| m.returns_q && !m.name.starts_with("__"));
         let evidence = match (satisfied, q) {
             (Some(_), _) => "defines `is_satisfied_by`".to_string(),
             (None, Some(m)) => format!("`{}` returns a `Q` expression", m.name),

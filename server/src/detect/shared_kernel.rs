@@ -15,7 +15,11 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let project = cx.project;
     let file = cx.file;
     let module = &file.facts.module;
-    if file.is_test || file.is_migration || project.app_of(module).is_some() || project.context_of(module).is_some() {
+    if file.is_test
+        || file.is_migration
+        || project.app_of(module).is_some()
+        || project.context_of(module).is_some()
+    {
         return;
     }
     for (ci, c) in file.facts.classes.iter().enumerate() {
@@ -23,8 +27,24 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         }
         // A shared *model*: value types, not framework plumbing (exceptions, helpers).
-        let value_type = c.decorators.iter().any(|d| d.starts_with("dataclass") || d.contains("attr"))
-            || c.bases.iter().any(|b| matches!(b.rsplit('.').next(), Some("NamedTuple" | "TypedDict" | "Enum" | "StrEnum" | "IntEnum" | "BaseModel" | "Struct")));
+        let value_type = c
+            .decorators
+            .iter()
+            .any(|d| d.starts_with("dataclass") || d.contains("attr"))
+            || c.bases.iter().any(|b| {
+                matches!(
+                    b.rsplit('.').next(),
+                    Some(
+                        "NamedTuple"
+                            | "TypedDict"
+                            | "Enum"
+                            | "StrEnum"
+                            | "IntEnum"
+                            | "BaseModel"
+                            | "Struct"
+                    )
+                )
+            });
         if !value_type {
             continue;
         }
@@ -42,12 +62,20 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         }
         if contexts.len() >= 2 {
             let list: Vec<String> = contexts.into_iter().collect();
-            out.push(cx.finding(
-                "shared-kernel",
-                cx.class_span(c),
-                format!("`{}` belongs to a shared kernel: the contexts {} use it", c.name, list.join(", ")),
-                list.iter().map(|l| format!("used by context `{l}`")).collect(),
-            ));
+            out.push(
+                cx.finding(
+                    "shared-kernel",
+                    cx.class_span(c),
+                    format!(
+                        "`{}` belongs to a shared kernel: the contexts {} use it",
+                        c.name,
+                        list.join(", ")
+                    ),
+                    list.iter()
+                        .map(|l| format!("used by context `{l}`"))
+                        .collect(),
+                ),
+            );
         }
     }
 }

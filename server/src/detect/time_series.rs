@@ -12,35 +12,75 @@ use super::{Cx, Finding};
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let facts = &cx.file.facts;
-    let questdb = facts.imports.iter().find(|i| i.module.starts_with("questdb"));
-    let crate_db = facts.imports.iter().find(|i| i.module == "crate" || i.module.starts_with("crate.client") || (i.module == "crate" && i.names.iter().any(|(n, _)| n == "client")));
+    let questdb = facts
+        .imports
+        .iter()
+        .find(|i| i.module.starts_with("questdb"));
+    let crate_db = facts
+        .imports
+        .iter()
+        .find(|i| i.module == "crate" || i.module.starts_with("crate.client"));
     for (rule, import, what) in [
-        ("time-series-oltp-repository", questdb, "QuestDB's ingestion client"),
-        ("time-series-olap-repository", crate_db, "the CrateDB client"),
+        (
+            "time-series-oltp-repository",
+            questdb,
+            "QuestDB's ingestion client",
+        ),
+        (
+            "time-series-olap-repository",
+            crate_db,
+            "the CrateDB client",
+        ),
     ] {
         let Some(import) = import else { continue };
-        let names: Vec<String> = import.names.iter().map(|(n, a)| a.clone().unwrap_or_else(|| n.clone())).collect();
-        let module_alias = import.module.rsplit('.').next().unwrap_or(&import.module).to_string();
+        let names: Vec<String> = import
+            .names
+            .iter()
+            .map(|(n, a)| a.clone().unwrap_or_else(|| n.clone()))
+            .collect();
+        let module_alias = import
+            .module
+            .rsplit('.')
+            .next()
+            .unwrap_or(&import.module)
+            .to_string();
         let users: Vec<_> = facts
             .classes
             .iter()
             .filter(|c| {
                 c.methods.iter().flat_map(|m| m.calls.iter()).any(|call| {
                     let head = call.func.split('.').next().unwrap_or("");
-                    names.iter().any(|n| n == head) || head == module_alias || call.func.starts_with(&import.module)
+                    names.iter().any(|n| n == head)
+                        || head == module_alias
+                        || call.func.starts_with(&import.module)
                 })
             })
             .collect();
         if users.is_empty() {
-            out.push(cx.finding(rule, cx.line_span(&import.span), format!("imports {what}: a time-series repository"), vec![format!("import `{}`", import.module)]));
+            out.push(cx.finding(
+                rule,
+                cx.line_span(&import.span),
+                format!("imports {what}: a time-series repository"),
+                vec![format!("import `{}`", import.module)],
+            ));
         }
         for c in users {
-            out.push(cx.finding(rule, cx.class_span(c), format!("`{}` stores time series through {what}", c.name), vec![format!("uses `{}`", import.module)]));
+            out.push(cx.finding(
+                rule,
+                cx.class_span(c),
+                format!("`{}` stores time series through {what}", c.name),
+                vec![format!("uses `{}`", import.module)],
+            ));
         }
     }
     if facts.timescale_sql {
         for c in &facts.classes {
-            let uses_sql = c.methods.iter().flat_map(|m| m.calls.iter()).any(|call| matches!(call.method(), "execute" | "raw" | "executemany" | "fetch" | "fetchall"));
+            let uses_sql = c.methods.iter().flat_map(|m| m.calls.iter()).any(|call| {
+                matches!(
+                    call.method(),
+                    "execute" | "raw" | "executemany" | "fetch" | "fetchall"
+                )
+            });
             if uses_sql {
                 out.push(cx.finding(
                     "time-series-olap-repository",

@@ -19,14 +19,27 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             Value::Call(call) => Some(call.method().to_string()),
             _ => None,
         };
-        let payload = c.fields.iter().find(|a| field_kind(a).as_deref() == Some("JSONField"));
-        let marker = c.fields.iter().find(|a| ["published", "processed", "sent"].iter().any(|m| a.name.contains(m)));
+        let payload = c
+            .fields
+            .iter()
+            .find(|a| field_kind(a).as_deref() == Some("JSONField"));
+        let marker = c.fields.iter().find(|a| {
+            ["published", "processed", "sent"]
+                .iter()
+                .any(|m| a.name.contains(m))
+        });
         if let (Some(payload), Some(marker)) = (payload, marker) {
             out.push(cx.finding(
                 "transactional-outbox",
                 cx.class_span(c),
-                format!("`{}` is a transactional outbox: payload `{}`, relay marker `{}`", c.name, payload.name, marker.name),
-                vec![format!("JSONField `{}`", payload.name), format!("marker `{}`", marker.name)],
+                format!(
+                    "`{}` is a transactional outbox: payload `{}`, relay marker `{}`",
+                    c.name, payload.name, marker.name
+                ),
+                vec![
+                    format!("JSONField `{}`", payload.name),
+                    format!("marker `{}`", marker.name),
+                ],
             ));
         }
     }

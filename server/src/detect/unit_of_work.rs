@@ -20,7 +20,9 @@ use crate::python::facts::Class;
 
 pub(super) fn is_unit_of_work(c: &Class) -> bool {
     let has = |n: &str| c.methods.iter().any(|m| m.name == n);
-    ((has("__enter__") && has("__exit__")) || (has("__aenter__") && has("__aexit__"))) && has("commit") && has("rollback")
+    ((has("__enter__") && has("__exit__")) || (has("__aenter__") && has("__aexit__")))
+        && has("commit")
+        && has("rollback")
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
@@ -29,7 +31,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "unit-of-work",
                 cx.class_span(c),
-                format!("`{}` is a unit of work: a context manager with `commit` and `rollback`", c.name),
+                format!(
+                    "`{}` is a unit of work: a context manager with `commit` and `rollback`",
+                    c.name
+                ),
                 vec!["__enter__/__exit__".into(), "commit and rollback".into()],
             ));
         }

@@ -13,16 +13,21 @@
 //!     currency: str
 //! ```
 
-use super::{Cx, Finding};
 use super::aggregate::annotation_users;
+use super::{Cx, Finding};
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     if !cx.file.is_domain {
         return;
     }
     for c in &cx.file.facts.classes {
-        let frozen = c.decorators.iter().any(|d| d.starts_with("dataclass") && d.contains("frozen=True"))
-            || c.decorators.iter().any(|d| d.contains("attr") && d.contains("frozen"));
+        let frozen = c
+            .decorators
+            .iter()
+            .any(|d| d.starts_with("dataclass") && d.contains("frozen=True"))
+            || c.decorators
+                .iter()
+                .any(|d| d.contains("attr") && d.contains("frozen"));
         if !frozen {
             continue;
         }
@@ -31,7 +36,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "value-object",
                 cx.class_span(c),
-                format!("`{}` is a value object: a frozen dataclass used by `{user}`", c.name),
+                format!(
+                    "`{}` is a value object: a frozen dataclass used by `{user}`",
+                    c.name
+                ),
                 vec!["frozen dataclass".into(), format!("used by `{user}`")],
             ));
         }

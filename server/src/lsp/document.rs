@@ -69,12 +69,28 @@ impl Document {
         let rope = Rope::from_str(text);
         let text: Arc<str> = Arc::from(text);
         let index = LineIndex::new(&text);
-        let tree = if language == Language::Python { crate::python::parse(&text, None) } else { None };
-        Document { version, language, rope, text, index, tree }
+        let tree = if language == Language::Python {
+            crate::python::parse(&text, None)
+        } else {
+            None
+        };
+        Document {
+            version,
+            language,
+            rope,
+            text,
+            index,
+            tree,
+        }
     }
 
     /// Applies changes in order. The Python tree is edited change by change and reparsed once.
-    pub fn apply(&mut self, changes: &[TextDocumentContentChangeEvent], version: i32, enc: Encoding) {
+    pub fn apply(
+        &mut self,
+        changes: &[TextDocumentContentChangeEvent],
+        version: i32,
+        enc: Encoding,
+    ) {
         for change in changes {
             match change.range {
                 None => {
@@ -114,7 +130,14 @@ impl Document {
     }
 
     pub fn offset(&self, pos: Position, enc: Encoding) -> usize {
-        self.index.to_offset(&self.text, LineCol { line: pos.line, col: pos.character }, enc)
+        self.index.to_offset(
+            &self.text,
+            LineCol {
+                line: pos.line,
+                col: pos.character,
+            },
+            enc,
+        )
     }
 
     pub fn position(&self, offset: usize, enc: Encoding) -> Position {
@@ -131,15 +154,26 @@ pub fn to_position(text: &str, index: &LineIndex, offset: usize, enc: Encoding) 
     Position::new(lc.line, lc.col)
 }
 
-pub fn to_range(text: &str, index: &LineIndex, span: &std::ops::Range<usize>, enc: Encoding) -> Range {
-    Range::new(to_position(text, index, span.start, enc), to_position(text, index, span.end, enc))
+pub fn to_range(
+    text: &str,
+    index: &LineIndex,
+    span: &std::ops::Range<usize>,
+    enc: Encoding,
+) -> Range {
+    Range::new(
+        to_position(text, index, span.start, enc),
+        to_position(text, index, span.end, enc),
+    )
 }
 
 /// tree-sitter's point (row, byte column) of a byte offset.
 fn point(rope: &Rope, byte: usize) -> tree_sitter::Point {
     let byte = byte.min(rope.len_bytes());
     let line = rope.byte_to_line(byte);
-    tree_sitter::Point { row: line, column: byte - rope.line_to_byte(line) }
+    tree_sitter::Point {
+        row: line,
+        column: byte - rope.line_to_byte(line),
+    }
 }
 
 #[cfg(test)]
@@ -147,15 +181,26 @@ mod tests {
     use super::*;
 
     fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
-        TextDocumentContentChangeEvent { range: Some(Range::new(Position::new(l1, c1), Position::new(l2, c2))), range_length: None, text: text.into() }
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(l1, c1), Position::new(l2, c2))),
+            range_length: None,
+            text: text.into(),
+        }
     }
 
     #[test]
     fn incremental_edits_match_a_fresh_parse() {
         let mut doc = Document::new("class A:\n    x = 'é😀'\n", 1, Language::Python);
-        doc.apply(&[change(1, 12, 1, 12, "z"), change(0, 6, 0, 7, "Bé")], 2, Encoding::Utf16);
+        doc.apply(
+            &[change(1, 12, 1, 12, "z"), change(0, 6, 0, 7, "Bé")],
+            2,
+            Encoding::Utf16,
+        );
         assert_eq!(&*doc.text, "class Bé:\n    x = 'é😀z'\n");
         let fresh = crate::python::parse(&doc.text, None).unwrap();
-        assert_eq!(doc.tree.as_ref().unwrap().root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert_eq!(
+            doc.tree.as_ref().unwrap().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
     }
 }

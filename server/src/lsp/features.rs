@@ -17,7 +17,14 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 
 pub fn doc_path(uri: &Uri) -> PathBuf {
-    uri.to_file_path().map(|p| p.into_owned()).unwrap_or_else(|| PathBuf::from(format!("/untitled/{}", uri.path().as_str().trim_start_matches('/'))))
+    uri.to_file_path()
+        .map(|p| p.into_owned())
+        .unwrap_or_else(|| {
+            PathBuf::from(format!(
+                "/untitled/{}",
+                uri.path().as_str().trim_start_matches('/')
+            ))
+        })
 }
 
 fn severity(s: Severity) -> DiagnosticSeverity {
@@ -37,7 +44,11 @@ pub fn page_location(p: &Pattern) -> Option<(Uri, u32)> {
         Source::Embedded(rel) => {
             use etcetera::BaseStrategy;
             let base = etcetera::choose_base_strategy().ok()?.cache_dir();
-            let path = base.join("pattern-language").join(env!("CARGO_PKG_VERSION")).join("patterns").join(rel);
+            let path = base
+                .join("pattern-language")
+                .join(env!("CARGO_PKG_VERSION"))
+                .join("patterns")
+                .join(rel);
             if !path.exists() {
                 std::fs::create_dir_all(path.parent()?).ok()?;
                 std::fs::write(&path, p.text.as_bytes()).ok()?;
@@ -64,7 +75,8 @@ fn open_pages(state: &State, w: &Workspace) -> Vec<(PathBuf, Arc<str>)> {
         .filter(|d| d.language == Language::Markdown)
         .filter_map(|d| {
             let path = d.key().to_file_path()?.into_owned();
-            w.is_catalog_page(Some(&path), &d.text).then(|| (path, d.text.clone()))
+            w.is_catalog_page(Some(&path), &d.text)
+                .then(|| (path, d.text.clone()))
         })
         .collect()
 }
@@ -75,13 +87,22 @@ fn source_of(w: &Workspace, path: &Path, doc: &Document) -> SourceFile {
     let (module, is_package) = analysis::module_for(path, &root);
     let facts = match &doc.tree {
         Some(tree) => facts::collect(tree, &doc.text, &module, is_package),
-        None => facts::FileFacts { module, is_package, ..Default::default() },
+        None => facts::FileFacts {
+            module,
+            is_package,
+            ..Default::default()
+        },
     };
     SourceFile::new(path.to_path_buf(), doc.text.clone(), facts)
 }
 
 /// The analysis with every open Python buffer of the workspace overlaid, and this file's index.
-fn python_analysis(state: &State, w: &Workspace, path: &Path, this: &Document) -> (Arc<Analysis>, Option<usize>) {
+fn python_analysis(
+    state: &State,
+    w: &Workspace,
+    path: &Path,
+    this: &Document,
+) -> (Arc<Analysis>, Option<usize>) {
     let mut open = Vec::new();
     for d in state.docs.iter() {
         if d.language != Language::Python {
@@ -95,24 +116,43 @@ fn python_analysis(state: &State, w: &Workspace, path: &Path, this: &Document) -
             open.push((p.clone(), d.version, Arc::new(source_of(w, &p, &d))));
         }
     }
-    open.push((path.to_path_buf(), this.version, Arc::new(source_of(w, path, this))));
+    open.push((
+        path.to_path_buf(),
+        this.version,
+        Arc::new(source_of(w, path, this)),
+    ));
     open.sort_by(|a, b| a.0.cmp(&b.0));
     let a = w.analysis(open);
     let idx = a.project.files.iter().position(|f| f.path == path);
     (a, idx)
 }
 
-fn python_findings(state: &State, w: &Workspace, path: &Path, doc: &Document) -> (Arc<Analysis>, Vec<Finding>) {
+fn python_findings(
+    state: &State,
+    w: &Workspace,
+    path: &Path,
+    doc: &Document,
+) -> (Arc<Analysis>, Vec<Finding>) {
     let (a, idx) = python_analysis(state, w, path, doc);
     let found = idx.map(|i| a.findings(i)).unwrap_or_default();
     (a, found)
 }
 
-pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, language: Language, enc: Encoding, caps: &ClientCaps) -> Vec<Diagnostic> {
+pub fn diagnostics(
+    state: &State,
+    w: &Workspace,
+    uri: &Uri,
+    text: &Arc<str>,
+    language: Language,
+    enc: Encoding,
+    caps: &ClientCaps,
+) -> Vec<Diagnostic> {
     let index = LineIndex::new(text);
     let path = doc_path(uri);
     let mut out = Vec::new();
-    let Some(doc) = state.docs.get(uri) else { return out };
+    let Some(doc) = state.docs.get(uri) else {
+        return out;
+    };
     match language {
         Language::Python => {
             if text.len() as u64 > analysis::MAX_FILE_BYTES {
@@ -120,7 +160,10 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
                     range: Range::default(),
                     severity: Some(DiagnosticSeverity::WARNING),
                     source: Some("pattern-language".into()),
-                    message: format!("file is over {} MB: not analysed", analysis::MAX_FILE_BYTES / (1024 * 1024)),
+                    message: format!(
+                        "file is over {} MB: not analysed",
+                        analysis::MAX_FILE_BYTES / (1024 * 1024)
+                    ),
                     ..Diagnostic::default()
                 });
                 return out;
@@ -130,7 +173,9 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
             let raw = crate::detect::check_file(&a.project, &a.roles, i);
             let (kept, unused) = analysis::suppress(text, raw);
             for f in kept.iter().filter(|f| f.kind != Kind::Pattern) {
-                out.push(finding_diagnostic(f, text, &index, enc, &a, &w.catalog, caps));
+                out.push(finding_diagnostic(
+                    f, text, &index, enc, &a, &w.catalog, caps,
+                ));
             }
             for (sup, rule) in unused {
                 out.push(Diagnostic {
@@ -147,8 +192,16 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
         }
         Language::Markdown => {
             let catalog = w.catalog_with(&open_pages(state, w));
-            let names = if Arc::ptr_eq(&catalog, &w.catalog) { w.names.clone() } else { Arc::new(markdown::Names::new(&catalog)) };
-            for r in markdown::references(text, &catalog, &names).into_iter().filter(|r| r.kind == RefKind::Wiki && !r.known).take(501) {
+            let names = if Arc::ptr_eq(&catalog, &w.catalog) {
+                w.names.clone()
+            } else {
+                Arc::new(markdown::Names::new(&catalog))
+            };
+            for r in markdown::references(text, &catalog, &names)
+                .into_iter()
+                .filter(|r| r.kind == RefKind::Wiki && !r.known)
+                .take(501)
+            {
                 {
                     let close = catalog.closest(&r.target);
                     let hint = match close.first() {
@@ -176,7 +229,11 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
                 });
             }
             if w.is_catalog_page(Some(&path), text) {
-                for p in catalog.problems().iter().filter(|p| p.source.path() == Some(path.as_path())) {
+                for p in catalog
+                    .problems()
+                    .iter()
+                    .filter(|p| p.source.path() == Some(path.as_path()))
+                {
                     let line = p.line.saturating_sub(1) as usize;
                     let span = index.line_range(text, line);
                     out.push(Diagnostic {
@@ -205,7 +262,11 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
         });
     }
     // Config problems of an open config file.
-    for p in w.config_problems.iter().filter(|p| p.path.as_deref() == Some(path.as_path())) {
+    for p in w
+        .config_problems
+        .iter()
+        .filter(|p| p.path.as_deref() == Some(path.as_path()))
+    {
         let line = p.line.saturating_sub(1) as usize;
         out.push(Diagnostic {
             range: to_range(text, &index, &index.line_range(text, line), enc),
@@ -219,9 +280,23 @@ pub fn diagnostics(state: &State, w: &Workspace, uri: &Uri, text: &Arc<str>, lan
     out
 }
 
-fn finding_diagnostic(f: &Finding, text: &str, index: &LineIndex, enc: Encoding, a: &Analysis, catalog: &Catalog, caps: &ClientCaps) -> Diagnostic {
+fn finding_diagnostic(
+    f: &Finding,
+    text: &str,
+    index: &LineIndex,
+    enc: Encoding,
+    a: &Analysis,
+    catalog: &Catalog,
+    caps: &ClientCaps,
+) -> Diagnostic {
     let pattern = catalog.get(&f.pattern);
-    let code_description = if caps.code_description { pattern.and_then(|p| page_location(p)).map(|(u, _)| CodeDescription { href: u }) } else { None };
+    let code_description = if caps.code_description {
+        pattern
+            .and_then(|p| page_location(p))
+            .map(|(u, _)| CodeDescription { href: u })
+    } else {
+        None
+    };
     let related: Vec<DiagnosticRelatedInformation> = f
         .related
         .iter()
@@ -229,42 +304,70 @@ fn finding_diagnostic(f: &Finding, text: &str, index: &LineIndex, enc: Encoding,
             let file = a.project.files.iter().find(|s| s.path == r.path)?;
             let idx = LineIndex::new(&file.text);
             Some(DiagnosticRelatedInformation {
-                location: Location { uri: Uri::from_file_path(&r.path)?, range: to_range(&file.text, &idx, &r.span, enc) },
+                location: Location {
+                    uri: Uri::from_file_path(&r.path)?,
+                    range: to_range(&file.text, &idx, &r.span, enc),
+                },
                 message: r.message.clone(),
             })
         })
         .collect();
-    let fix = crate::detect::smell(&f.rule).map(|s| s.fixed_by.join(" or ")).unwrap_or_default();
+    let fix = crate::detect::smell(&f.rule)
+        .map(|s| s.fixed_by.join(" or "))
+        .unwrap_or_default();
     Diagnostic {
         range: to_range(text, index, &f.span, enc),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.clone())),
         code_description,
         source: Some("pattern-language".into()),
-        message: if fix.is_empty() { f.message.clone() } else { format!("{} (fix: {fix})", f.message) },
+        message: if fix.is_empty() {
+            f.message.clone()
+        } else {
+            format!("{} (fix: {fix})", f.message)
+        },
         related_information: (!related.is_empty()).then_some(related),
         data: Some(serde_json::json!({ "rule": f.rule, "pattern": f.pattern })),
         ..Diagnostic::default()
     }
 }
 
-pub fn hover(b: &Backend, doc: &Document, w: &Workspace, uri: &Uri, pos: Position) -> Option<Hover> {
+pub fn hover(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    uri: &Uri,
+    pos: Position,
+) -> Option<Hover> {
     let enc = b.encoding();
     let offset = doc.offset(pos, enc);
     match doc.language {
         Language::Markdown => {
             let catalog = w.catalog_with(&open_pages(&b.state, w));
-            let names = if Arc::ptr_eq(&catalog, &w.catalog) { w.names.clone() } else { Arc::new(markdown::Names::new(&catalog)) };
+            let names = if Arc::ptr_eq(&catalog, &w.catalog) {
+                w.names.clone()
+            } else {
+                Arc::new(markdown::Names::new(&catalog))
+            };
             let r = markdown::reference_at(&doc.text, offset, &catalog, &names)?;
             let p = catalog.get(&r.target)?;
             let md = render::hover_markdown(p, &catalog, page_link(p).as_deref());
-            Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md }), range: Some(doc.range(&r.span, enc)) })
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: md,
+                }),
+                range: Some(doc.range(&r.span, enc)),
+            })
         }
         Language::Python => {
             let path = doc_path(uri);
             let (_, found) = python_findings(&b.state, w, &path, doc);
             let line = doc.index.line_of(offset);
-            let here: Vec<&Finding> = found.iter().filter(|f| doc.index.line_of(f.span.start) == line).collect();
+            let here: Vec<&Finding> = found
+                .iter()
+                .filter(|f| doc.index.line_of(f.span.start) == line)
+                .collect();
             if here.is_empty() {
                 return None;
             }
@@ -275,7 +378,13 @@ pub fn hover(b: &Backend, doc: &Document, w: &Workspace, uri: &Uri, pos: Positio
                 }
                 md.push_str(&finding_hover(f, &w.catalog));
             }
-            Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md }), range: Some(doc.range(&here[0].span, enc)) })
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: md,
+                }),
+                range: Some(doc.range(&here[0].span, enc)),
+            })
         }
         Language::Other => None,
     }
@@ -301,11 +410,23 @@ pub fn finding_hover(f: &Finding, catalog: &Catalog) -> String {
             let info = crate::detect::smell(&f.rule);
             md.push_str(&format!("### Smell: `{}`\n\n{}\n\n", f.rule, f.message));
             if let Some(info) = info {
-                let fixes: Vec<String> = info.fixed_by.iter().map(|id| catalog.get(id).map_or(format!("`{id}`"), |p| format!("**{}** (`{id}`)", p.title))).collect();
+                let fixes: Vec<String> = info
+                    .fixed_by
+                    .iter()
+                    .map(|id| {
+                        catalog
+                            .get(id)
+                            .map_or(format!("`{id}`"), |p| format!("**{}** (`{id}`)", p.title))
+                    })
+                    .collect();
                 md.push_str(&format!("Fixed by {}.\n\n", fixes.join(" or ")));
             }
             if let Some(p) = pattern {
-                md.push_str(&format!("**{}.** {}\n\n", p.title, render::brief(&p.sections.solution)));
+                md.push_str(&format!(
+                    "**{}.** {}\n\n",
+                    p.title,
+                    render::brief(&p.sections.solution)
+                ));
                 if let Some(link) = page_link(p) {
                     md.push_str(&format!("[Open the pattern page]({link})"));
                 }
@@ -313,7 +434,10 @@ pub fn finding_hover(f: &Finding, catalog: &Catalog) -> String {
         }
         _ => {
             let title = pattern.map_or(f.pattern.as_str(), |p| p.title.as_str());
-            md.push_str(&format!("### {title}\n`{}` · recognised pattern\n\n", f.pattern));
+            md.push_str(&format!(
+                "### {title}\n`{}` · recognised pattern\n\n",
+                f.pattern
+            ));
             md.push_str(&format!("**Why:** {}\n\n", f.message));
             if !f.evidence.is_empty() {
                 md.push_str("**Evidence**\n");
@@ -327,7 +451,15 @@ pub fn finding_hover(f: &Finding, catalog: &Catalog) -> String {
                     md.push_str(&format!("{}\n\n", render::brief(&p.sections.summary)));
                 }
                 md.push_str(&render::trade_offs(p));
-                let related: Vec<String> = p.related.iter().map(|id| catalog.get(id).map_or(format!("`{id}`"), |r| r.title.clone())).collect();
+                let related: Vec<String> = p
+                    .related
+                    .iter()
+                    .map(|id| {
+                        catalog
+                            .get(id)
+                            .map_or(format!("`{id}`"), |r| r.title.clone())
+                    })
+                    .collect();
                 if !related.is_empty() {
                     md.push_str(&format!("**Related:** {}\n\n", related.join(", ")));
                 }
@@ -344,19 +476,42 @@ pub fn finding_hover(f: &Finding, catalog: &Catalog) -> String {
     md.trim_end().to_string()
 }
 
-fn pattern_item(p: &Pattern, catalog: &Catalog, edit_range: Option<Range>, close: &str) -> CompletionItem {
+fn pattern_item(
+    p: &Pattern,
+    catalog: &Catalog,
+    edit_range: Option<Range>,
+    close: &str,
+) -> CompletionItem {
     CompletionItem {
         label: p.id.clone(),
         kind: Some(CompletionItemKind::REFERENCE),
         detail: Some(p.title.clone()),
-        filter_text: Some(format!("{} {}", p.id, p.names().collect::<Vec<_>>().join(" "))),
-        documentation: Some(Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: render::hover_markdown(p, catalog, None) })),
-        text_edit: edit_range.map(|range| CompletionTextEdit::Edit(TextEdit { range, new_text: format!("{}{close}", p.id) })),
+        filter_text: Some(format!(
+            "{} {}",
+            p.id,
+            p.names().collect::<Vec<_>>().join(" ")
+        )),
+        documentation: Some(Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: render::hover_markdown(p, catalog, None),
+        })),
+        text_edit: edit_range.map(|range| {
+            CompletionTextEdit::Edit(TextEdit {
+                range,
+                new_text: format!("{}{close}", p.id),
+            })
+        }),
         ..CompletionItem::default()
     }
 }
 
-pub fn completion(b: &Backend, doc: &Document, w: &Workspace, _uri: &Uri, pos: Position) -> Option<CompletionResponse> {
+pub fn completion(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    _uri: &Uri,
+    pos: Position,
+) -> Option<CompletionResponse> {
     let enc = b.encoding();
     let offset = doc.offset(pos, enc);
     let text = &doc.text;
@@ -367,8 +522,11 @@ pub fn completion(b: &Backend, doc: &Document, w: &Workspace, _uri: &Uri, pos: P
         && let Some(i) = before.rfind(analysis::SUPPRESS_MARK)
         && !before[i..].contains(']')
     {
-        let partial_start = before.rfind([',', '[']).map_or(offset, |j| line_start + j + 1);
-        let partial_start = partial_start + text[partial_start..offset].len() - text[partial_start..offset].trim_start().len();
+        let partial_start = before
+            .rfind([',', '['])
+            .map_or(offset, |j| line_start + j + 1);
+        let partial_start = partial_start + text[partial_start..offset].len()
+            - text[partial_start..offset].trim_start().len();
         let range = doc.range(&(partial_start..offset), enc);
         let mut items: Vec<CompletionItem> = crate::detect::SMELLS
             .iter()
@@ -376,7 +534,10 @@ pub fn completion(b: &Backend, doc: &Document, w: &Workspace, _uri: &Uri, pos: P
                 label: s.id.to_string(),
                 kind: Some(CompletionItemKind::ENUM_MEMBER),
                 detail: Some(s.what.to_string()),
-                text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: s.id.to_string() })),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range,
+                    new_text: s.id.to_string(),
+                })),
                 ..CompletionItem::default()
             })
             .collect();
@@ -384,7 +545,10 @@ pub fn completion(b: &Backend, doc: &Document, w: &Workspace, _uri: &Uri, pos: P
             label: p.id.clone(),
             kind: Some(CompletionItemKind::REFERENCE),
             detail: Some(p.title.clone()),
-            text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: p.id.clone() })),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range,
+                new_text: p.id.clone(),
+            })),
             ..CompletionItem::default()
         }));
         return Some(CompletionResponse::Array(items));
@@ -397,14 +561,23 @@ pub fn completion(b: &Backend, doc: &Document, w: &Workspace, _uri: &Uri, pos: P
     let range = doc.range(&(start..offset), enc);
     let catalog = w.catalog_with(&open_pages(&b.state, w));
     let close = if has_close { "" } else { "]]" };
-    let mut items: Vec<CompletionItem> = catalog.patterns().iter().map(|p| pattern_item(p, &catalog, Some(range), close)).collect();
+    let mut items: Vec<CompletionItem> = catalog
+        .patterns()
+        .iter()
+        .map(|p| pattern_item(p, &catalog, Some(range), close))
+        .collect();
     items.sort_by(|a, b| a.label.cmp(&b.label));
-    Some(CompletionResponse::List(CompletionList { is_incomplete: false, items }))
+    Some(CompletionResponse::List(CompletionList {
+        is_incomplete: false,
+        items,
+    }))
 }
 
 fn in_string(doc: &Document, offset: usize) -> bool {
     let Some(tree) = &doc.tree else { return false };
-    let mut node = tree.root_node().descendant_for_byte_range(offset.saturating_sub(1), offset);
+    let mut node = tree
+        .root_node()
+        .descendant_for_byte_range(offset.saturating_sub(1), offset);
     while let Some(n) = node {
         if matches!(n.kind(), "string" | "comment") {
             return true;
@@ -414,26 +587,47 @@ fn in_string(doc: &Document, offset: usize) -> bool {
     false
 }
 
-pub fn definition(b: &Backend, doc: &Document, w: &Workspace, pos: Position) -> Option<GotoDefinitionResponse> {
+pub fn definition(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    pos: Position,
+) -> Option<GotoDefinitionResponse> {
     let enc = b.encoding();
     let offset = doc.offset(pos, enc);
     let catalog = w.catalog_with(&open_pages(&b.state, w));
-    let names = if Arc::ptr_eq(&catalog, &w.catalog) { w.names.clone() } else { Arc::new(markdown::Names::new(&catalog)) };
+    let names = if Arc::ptr_eq(&catalog, &w.catalog) {
+        w.names.clone()
+    } else {
+        Arc::new(markdown::Names::new(&catalog))
+    };
     let r = markdown::reference_at(&doc.text, offset, &catalog, &names)?;
     let p = catalog.get(&r.target)?;
     let (uri, line) = page_location(p)?;
-    Some(GotoDefinitionResponse::Scalar(Location { uri, range: Range::new(Position::new(line, 0), Position::new(line, 0)) }))
+    Some(GotoDefinitionResponse::Scalar(Location {
+        uri,
+        range: Range::new(Position::new(line, 0), Position::new(line, 0)),
+    }))
 }
 
 #[allow(deprecated)]
-pub fn document_symbols(b: &Backend, doc: &Document, w: &Workspace, uri: &Uri) -> Option<DocumentSymbolResponse> {
+pub fn document_symbols(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    uri: &Uri,
+) -> Option<DocumentSymbolResponse> {
     let enc = b.encoding();
     match doc.language {
         Language::Markdown => {
             let symbols = markdown::headings(&doc.text)
                 .into_iter()
                 .map(|(level, title, span)| DocumentSymbol {
-                    name: if title.is_empty() { "(untitled)".into() } else { title },
+                    name: if title.is_empty() {
+                        "(untitled)".into()
+                    } else {
+                        title
+                    },
                     detail: Some(format!("h{level}")),
                     kind: SymbolKind::STRING,
                     tags: None,
@@ -456,7 +650,11 @@ pub fn document_symbols(b: &Backend, doc: &Document, w: &Workspace, uri: &Uri) -
                 let names: Vec<String> = found
                     .iter()
                     .filter(|f| f.kind == Kind::Pattern && doc.index.line_of(f.span.start) == line)
-                    .map(|f| w.catalog.get(&f.pattern).map_or(f.pattern.clone(), |p| p.title.clone()))
+                    .map(|f| {
+                        w.catalog
+                            .get(&f.pattern)
+                            .map_or(f.pattern.clone(), |p| p.title.clone())
+                    })
                     .collect();
                 (!names.is_empty()).then(|| names.join(", "))
             };
@@ -512,7 +710,9 @@ pub fn workspace_symbols(w: &Workspace, query: &str) -> Option<WorkspaceSymbolRe
         .catalog
         .patterns()
         .iter()
-        .filter(|p| q.is_empty() || p.id.contains(&q) || p.names().any(|n| n.to_lowercase().contains(&q)))
+        .filter(|p| {
+            q.is_empty() || p.id.contains(&q) || p.names().any(|n| n.to_lowercase().contains(&q))
+        })
         .filter_map(|p| {
             let (uri, line) = page_location(p)?;
             Some(SymbolInformation {
@@ -520,7 +720,10 @@ pub fn workspace_symbols(w: &Workspace, query: &str) -> Option<WorkspaceSymbolRe
                 kind: SymbolKind::CLASS,
                 tags: None,
                 deprecated: None,
-                location: Location { uri, range: Range::new(Position::new(line, 0), Position::new(line, 0)) },
+                location: Location {
+                    uri,
+                    range: Range::new(Position::new(line, 0), Position::new(line, 0)),
+                },
                 container_name: Some(p.category.clone()),
             })
         })
@@ -528,7 +731,12 @@ pub fn workspace_symbols(w: &Workspace, query: &str) -> Option<WorkspaceSymbolRe
     Some(WorkspaceSymbolResponse::Flat(symbols))
 }
 
-pub fn code_actions(b: &Backend, doc: &Document, w: &Workspace, params: &CodeActionParams) -> Option<CodeActionResponse> {
+pub fn code_actions(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    params: &CodeActionParams,
+) -> Option<CodeActionResponse> {
     let enc = b.encoding();
     let uri = &params.text_document.uri;
     let mut actions: Vec<CodeActionOrCommand> = Vec::new();
@@ -542,14 +750,25 @@ pub fn code_actions(b: &Backend, doc: &Document, w: &Workspace, params: &CodeAct
         }
         match code {
             "unknown-pattern" => {
-                let closest: Vec<String> = d.data.as_ref().and_then(|v| v.get("closest")).and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
+                let closest: Vec<String> = d
+                    .data
+                    .as_ref()
+                    .and_then(|v| v.get("closest"))
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or_default();
                 for (i, id) in closest.iter().enumerate() {
-                    let edit = TextEdit { range: d.range, new_text: format!("[[{id}]]") };
+                    let edit = TextEdit {
+                        range: d.range,
+                        new_text: format!("[[{id}]]"),
+                    };
                     actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                         title: format!("Replace with [[{id}]]"),
                         kind: Some(CodeActionKind::QUICKFIX),
                         diagnostics: Some(vec![d.clone()]),
-                        edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), vec![edit])])), ..Default::default() }),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                            ..Default::default()
+                        }),
                         is_preferred: Some(i == 0),
                         ..Default::default()
                     }));
@@ -563,12 +782,18 @@ pub fn code_actions(b: &Backend, doc: &Document, w: &Workspace, params: &CodeAct
                 while s > 0 && doc.text.as_bytes()[s - 1] == b' ' {
                     s -= 1;
                 }
-                let edit = TextEdit { range: doc.range(&(s..end), enc), new_text: String::new() };
+                let edit = TextEdit {
+                    range: doc.range(&(s..end), enc),
+                    new_text: String::new(),
+                };
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: "Remove unused suppression".into(),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![d.clone()]),
-                    edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), vec![edit])])), ..Default::default() }),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..Default::default()
+                    }),
                     is_preferred: Some(true),
                     ..Default::default()
                 }));
@@ -582,12 +807,18 @@ pub fn code_actions(b: &Backend, doc: &Document, w: &Workspace, params: &CodeAct
                     None => format!("  # pattern-language: ignore[{rule}]"),
                 };
                 let at = doc.position(span.end, enc);
-                let edit = TextEdit { range: Range::new(at, at), new_text };
+                let edit = TextEdit {
+                    range: Range::new(at, at),
+                    new_text,
+                };
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!("Suppress `{rule}` on this line"),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![d.clone()]),
-                    edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), vec![edit])])), ..Default::default() }),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }));
             }
@@ -600,11 +831,17 @@ pub fn code_actions(b: &Backend, doc: &Document, w: &Workspace, params: &CodeAct
         let end = doc.offset(params.range.end, enc);
         for r in markdown::references(&doc.text, &w.catalog, &w.names) {
             if r.kind == RefKind::Mention && r.span.start <= end && start <= r.span.end {
-                let edit = TextEdit { range: doc.range(&r.span, enc), new_text: format!("[[{}]]", r.target) };
+                let edit = TextEdit {
+                    range: doc.range(&r.span, enc),
+                    new_text: format!("[[{}]]", r.target),
+                };
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!("Link `{}` as [[{}]]", &doc.text[r.span.clone()], r.target),
                     kind: Some(CodeActionKind::REFACTOR_REWRITE),
-                    edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), vec![edit])])), ..Default::default() }),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }));
             }
@@ -617,7 +854,13 @@ fn enabled(flag: Option<bool>) -> bool {
     flag.unwrap_or(true)
 }
 
-pub fn inlay_hints(b: &Backend, doc: &Document, w: &Workspace, uri: &Uri, range: Range) -> Option<Vec<InlayHint>> {
+pub fn inlay_hints(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    uri: &Uri,
+    range: Range,
+) -> Option<Vec<InlayHint>> {
     if doc.language != Language::Python || !enabled(w.config.inlay_hints) {
         return None;
     }
@@ -632,7 +875,10 @@ pub fn inlay_hints(b: &Backend, doc: &Document, w: &Workspace, uri: &Uri, range:
             range.start.line <= line && line <= range.end.line
         })
         .map(|f| {
-            let title = w.catalog.get(&f.pattern).map_or(f.pattern.clone(), |p| p.title.clone());
+            let title = w
+                .catalog
+                .get(&f.pattern)
+                .map_or(f.pattern.clone(), |p| p.title.clone());
             InlayHint {
                 position: doc.position(f.span.end, enc),
                 label: InlayHintLabel::String(format!("◆ {title}")),
@@ -659,10 +905,17 @@ pub fn code_lenses(b: &Backend, doc: &Document, w: &Workspace, uri: &Uri) -> Opt
         .iter()
         .filter(|f| f.kind == Kind::Pattern)
         .map(|f| {
-            let title = w.catalog.get(&f.pattern).map_or(f.pattern.clone(), |p| p.title.clone());
+            let title = w
+                .catalog
+                .get(&f.pattern)
+                .map_or(f.pattern.clone(), |p| p.title.clone());
             CodeLens {
                 range: doc.range(&f.span, enc),
-                command: Some(Command { title: format!("◆ {title}"), command: "pattern-language.showPattern".into(), arguments: Some(vec![serde_json::json!(f.pattern)]) }),
+                command: Some(Command {
+                    title: format!("◆ {title}"),
+                    command: "pattern-language.showPattern".into(),
+                    arguments: Some(vec![serde_json::json!(f.pattern)]),
+                }),
                 data: None,
             }
         })

@@ -92,7 +92,13 @@ impl Backend {
     /// The workspace a path belongs to (the deepest root containing it).
     fn workspace_for(&self, path: Option<&std::path::Path>) -> Arc<Workspace> {
         if let Some(path) = path {
-            let best = self.state.workspaces.iter().filter(|w| path.starts_with(w.key())).max_by_key(|w| w.key().as_os_str().len()).map(|w| w.value().clone());
+            let best = self
+                .state
+                .workspaces
+                .iter()
+                .filter(|w| path.starts_with(w.key()))
+                .max_by_key(|w| w.key().as_os_str().len())
+                .map(|w| w.value().clone());
             if let Some(w) = best {
                 return w;
             }
@@ -107,11 +113,24 @@ impl Backend {
 
     async fn index_roots(&self, roots: Vec<PathBuf>) {
         let caps = lock(&self.state.caps);
-        let token = NumberOrString::String(format!("pattern-language/index/{}", std::process::id()));
+        let token =
+            NumberOrString::String(format!("pattern-language/index/{}", std::process::id()));
         let progress = if caps.progress
-            && self.client.send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() }).await.is_ok()
+            && self
+                .client
+                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                    token: token.clone(),
+                })
+                .await
+                .is_ok()
         {
-            Some(self.client.progress(token, "pattern-language").with_message("indexing the workspace").begin().await)
+            Some(
+                self.client
+                    .progress(token, "pattern-language")
+                    .with_message("indexing the workspace")
+                    .begin()
+                    .await,
+            )
         } else {
             None
         };
@@ -119,17 +138,36 @@ impl Backend {
         for root in roots {
             let r = root.clone();
             let s = settings.clone();
-            let loaded = tokio::task::spawn_blocking(move || Workspace::load(Some(r), &s, true)).await;
+            let loaded =
+                tokio::task::spawn_blocking(move || Workspace::load(Some(r), &s, true)).await;
             match loaded {
                 Ok(w) => {
                     let w = Arc::new(w);
                     self.client
-                        .log_message(MessageType::INFO, format!("pattern-language: indexed {} ({} Python files, {} patterns)", root.display(), w.file_count(), w.catalog.patterns().len()))
+                        .log_message(
+                            MessageType::INFO,
+                            format!(
+                                "pattern-language: indexed {} ({} Python files, {} patterns)",
+                                root.display(),
+                                w.file_count(),
+                                w.catalog.patterns().len()
+                            ),
+                        )
                         .await;
                     self.state.workspaces.insert(root, w.clone());
                     self.publish_config_problems(&w).await;
                 }
-                Err(err) => self.client.log_message(MessageType::ERROR, format!("pattern-language: indexing {} failed: {err}", root.display())).await,
+                Err(err) => {
+                    self.client
+                        .log_message(
+                            MessageType::ERROR,
+                            format!(
+                                "pattern-language: indexing {} failed: {err}",
+                                root.display()
+                            ),
+                        )
+                        .await
+                }
             }
         }
         if let Some(p) = progress {
@@ -139,10 +177,16 @@ impl Backend {
     }
 
     async fn publish_config_problems(&self, w: &Workspace) {
-        let mut by_file: std::collections::HashMap<Uri, Vec<Diagnostic>> = std::collections::HashMap::new();
+        let mut by_file: std::collections::HashMap<Uri, Vec<Diagnostic>> =
+            std::collections::HashMap::new();
         for p in &w.config_problems {
             let Some(uri) = p.path.as_ref().and_then(Uri::from_file_path) else {
-                self.client.show_message(MessageType::WARNING, format!("pattern-language settings: {}", p.message)).await;
+                self.client
+                    .show_message(
+                        MessageType::WARNING,
+                        format!("pattern-language settings: {}", p.message),
+                    )
+                    .await;
                 continue;
             };
             let line = p.line.saturating_sub(1);
@@ -177,26 +221,48 @@ impl Backend {
 
     /// Recomputes and pushes one document's diagnostics.
     async fn refresh(&self, uri: Uri) {
-        let Some((version, text, language)) = self.state.docs.get(&uri).map(|d| (d.version, d.text.clone(), d.language)) else { return };
+        let Some((version, text, language)) = self
+            .state
+            .docs
+            .get(&uri)
+            .map(|d| (d.version, d.text.clone(), d.language))
+        else {
+            return;
+        };
         let path = uri.to_file_path().map(|p| p.into_owned());
         let w = self.workspace_for(path.as_deref());
         let state = self.state.clone();
         let enc = self.encoding();
         let caps = lock(&self.state.caps);
         let u = uri.clone();
-        let diags = tokio::task::spawn_blocking(move || features::diagnostics(&state, &w, &u, &text, language, enc, &caps)).await;
+        let diags = tokio::task::spawn_blocking(move || {
+            features::diagnostics(&state, &w, &u, &text, language, enc, &caps)
+        })
+        .await;
         let Ok(diags) = diags else { return };
         // Drop results for a document that moved on.
-        if self.state.docs.get(&uri).is_none_or(|d| d.version != version) {
+        if self
+            .state
+            .docs
+            .get(&uri)
+            .is_none_or(|d| d.version != version)
+        {
             return;
         }
-        self.client.publish_diagnostics(uri, diags, Some(version)).await;
+        self.client
+            .publish_diagnostics(uri, diags, Some(version))
+            .await;
     }
 
     async fn reload_workspace(&self, root: Option<PathBuf>) {
         let roots: Vec<PathBuf> = match root {
             Some(r) => vec![r],
-            None => self.state.workspaces.iter().map(|w| w.key().clone()).collect(),
+            None => self
+                .state
+                .workspaces
+                .iter()
+                .map(|w| w.key().clone())
+                .collect(),
         };
         set(&self.state.loose, None);
         self.index_roots(roots).await;
@@ -211,7 +277,11 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref())
             .is_some_and(|encs| encs.contains(&PositionEncodingKind::UTF8));
-        let (enc, kind) = if offers_utf8 { (Encoding::Utf8, PositionEncodingKind::UTF8) } else { (Encoding::Utf16, PositionEncodingKind::UTF16) };
+        let (enc, kind) = if offers_utf8 {
+            (Encoding::Utf8, PositionEncodingKind::UTF8)
+        } else {
+            (Encoding::Utf16, PositionEncodingKind::UTF16)
+        };
         set(&self.state.encoding, enc);
         let td = caps.text_document.as_ref();
         let client_caps = ClientCaps {
@@ -220,16 +290,31 @@ impl LanguageServer for Backend {
                 .and_then(|c| c.completion_item.as_ref())
                 .and_then(|i| i.snippet_support)
                 .unwrap_or(false),
-            watch_dynamic: caps.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref()).and_then(|d| d.dynamic_registration).unwrap_or(false),
-            progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+            watch_dynamic: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
             resource_ops: caps
                 .workspace
                 .as_ref()
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
-            code_description: td.and_then(|t| t.publish_diagnostics.as_ref()).and_then(|p| p.code_description_support).unwrap_or(false),
-            related_information: td.and_then(|t| t.publish_diagnostics.as_ref()).and_then(|p| p.related_information).unwrap_or(false),
+            code_description: td
+                .and_then(|t| t.publish_diagnostics.as_ref())
+                .and_then(|p| p.code_description_support)
+                .unwrap_or(false),
+            related_information: td
+                .and_then(|t| t.publish_diagnostics.as_ref())
+                .and_then(|p| p.related_information)
+                .unwrap_or(false),
         };
         set(&self.state.caps, client_caps);
         let mut roots: Vec<PathBuf> = params
@@ -251,12 +336,14 @@ impl LanguageServer for Backend {
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(kind),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                    ..Default::default()
-                })),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..Default::default()
+                    },
+                )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec!["[".into(), ",".into()]),
@@ -266,12 +353,19 @@ impl LanguageServer for Backend {
                 definition_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR_REWRITE]),
-                    ..Default::default()
-                })),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR_REWRITE,
+                        ]),
+                        ..Default::default()
+                    },
+                )),
                 inlay_hint_provider: Some(OneOf::Left(true)),
-                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -281,17 +375,28 @@ impl LanguageServer for Backend {
                 }),
                 ..Default::default()
             },
-            server_info: Some(ServerInfo { name: "pattern-language".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            server_info: Some(ServerInfo {
+                name: "pattern-language".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
             offset_encoding: None,
         })
     }
 
     async fn initialized(&self, _: InitializedParams) {
         if lock(&self.state.caps).watch_dynamic {
-            let watchers = ["**/*.md", "**/pattern-language.toml", "**/pyproject.toml", "**/*.py"]
-                .iter()
-                .map(|g| FileSystemWatcher { glob_pattern: GlobPattern::String((*g).to_string()), kind: None })
-                .collect();
+            let watchers = [
+                "**/*.md",
+                "**/pattern-language.toml",
+                "**/pyproject.toml",
+                "**/*.py",
+            ]
+            .iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String((*g).to_string()),
+                kind: None,
+            })
+            .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
                 id: "pattern-language-watch".into(),
@@ -299,7 +404,12 @@ impl LanguageServer for Backend {
                 register_options: serde_json::to_value(options).ok(),
             };
             if let Err(err) = self.client.register_capability(vec![registration]).await {
-                self.client.log_message(MessageType::WARNING, format!("pattern-language: cannot watch files: {err}")).await;
+                self.client
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("pattern-language: cannot watch files: {err}"),
+                    )
+                    .await;
             }
         }
         let roots = lock(&self.state.roots);
@@ -313,7 +423,10 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let language = Language::from(&doc.language_id, doc.uri.as_str());
-        self.state.docs.insert(doc.uri.clone(), Document::new(&doc.text, doc.version, language));
+        self.state.docs.insert(
+            doc.uri.clone(),
+            Document::new(&doc.text, doc.version, language),
+        );
         self.refresh(doc.uri).await;
     }
 
@@ -333,10 +446,22 @@ impl LanguageServer for Backend {
             None => false,
         };
         if !applied {
-            self.client.log_message(MessageType::WARNING, format!("pattern-language: ignored an out-of-order change to {}", uri.as_str())).await;
+            self.client
+                .log_message(
+                    MessageType::WARNING,
+                    format!(
+                        "pattern-language: ignored an out-of-order change to {}",
+                        uri.as_str()
+                    ),
+                )
+                .await;
             return;
         }
-        let is_catalog = self.state.docs.get(&uri).is_some_and(|d| d.language == Language::Markdown);
+        let is_catalog = self
+            .state
+            .docs
+            .get(&uri)
+            .is_some_and(|d| d.language == Language::Markdown);
         if is_catalog {
             // A catalog page being edited changes what other documents see.
             self.refresh_all().await;
@@ -346,22 +471,37 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        let path = params.text_document.uri.to_file_path().map(|p| p.into_owned());
+        let path = params
+            .text_document
+            .uri
+            .to_file_path()
+            .map(|p| p.into_owned());
         if let Some(path) = path
             && workspace::affects_workspace(&path)
         {
-            let root = self.state.workspaces.iter().find(|w| path.starts_with(w.key())).map(|w| w.key().clone());
+            let root = self
+                .state
+                .workspaces
+                .iter()
+                .find(|w| path.starts_with(w.key()))
+                .map(|w| w.key().clone());
             self.reload_workspace(root).await;
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         self.state.docs.remove(&params.text_document.uri);
-        self.client.publish_diagnostics(params.text_document.uri, Vec::new(), None).await;
+        self.client
+            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+            .await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let settings = match params.settings.get("pattern-language").or_else(|| params.settings.get("patternLanguage")) {
+        let settings = match params
+            .settings
+            .get("pattern-language")
+            .or_else(|| params.settings.get("patternLanguage"))
+        {
             Some(s) => s.clone(),
             None => params.settings,
         };
@@ -372,7 +512,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let relevant = params.changes.iter().any(|c| c.uri.to_file_path().is_some_and(|p| workspace::affects_workspace(&p) || p.extension().is_some_and(|e| e == "py")));
+        let relevant = params.changes.iter().any(|c| {
+            c.uri.to_file_path().is_some_and(|p| {
+                workspace::affects_workspace(&p) || p.extension().is_some_and(|e| e == "py")
+            })
+        });
         if relevant {
             self.reload_workspace(None).await;
         }
@@ -384,7 +528,12 @@ impl LanguageServer for Backend {
                 self.state.workspaces.remove(p.as_ref());
             }
         }
-        let added: Vec<PathBuf> = params.event.added.iter().filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned())).collect();
+        let added: Vec<PathBuf> = params
+            .event
+            .added
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
         self.index_roots(added).await;
     }
 
@@ -400,18 +549,27 @@ impl LanguageServer for Backend {
         Ok(self.with_doc(uri, |b, doc, w| features::completion(b, doc, w, uri, pos)))
     }
 
-    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
         let uri = &params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
         Ok(self.with_doc(uri, |b, doc, w| features::definition(b, doc, w, pos)))
     }
 
-    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
         let uri = &params.text_document.uri;
         Ok(self.with_doc(uri, |b, doc, w| features::document_symbols(b, doc, w, uri)))
     }
 
-    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
         let w = self.workspace_for(lock(&self.state.roots).first().map(PathBuf::as_path));
         Ok(features::workspace_symbols(&w, &params.query))
     }
@@ -423,7 +581,9 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let uri = &params.text_document.uri;
-        Ok(self.with_doc(uri, |b, doc, w| features::inlay_hints(b, doc, w, uri, params.range)))
+        Ok(self.with_doc(uri, |b, doc, w| {
+            features::inlay_hints(b, doc, w, uri, params.range)
+        }))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
@@ -434,17 +594,26 @@ impl LanguageServer for Backend {
 
 impl Backend {
     /// Runs `f` on an open document and its workspace. Panics inside become `None`, never a crash.
-    fn with_doc<T>(&self, uri: &Uri, f: impl FnOnce(&Backend, &Document, &Workspace) -> Option<T>) -> Option<T> {
+    fn with_doc<T>(
+        &self,
+        uri: &Uri,
+        f: impl FnOnce(&Backend, &Document, &Workspace) -> Option<T>,
+    ) -> Option<T> {
         let doc = self.state.docs.get(uri)?;
         let path = uri.to_file_path().map(|p| p.into_owned());
         let w = self.workspace_for(path.as_deref());
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self, &doc, &w))).ok().flatten()
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self, &doc, &w)))
+            .ok()
+            .flatten()
     }
 }
 
 /// `pattern-language server`: LSP over stdio until the client exits.
 pub fn run_stdio() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
@@ -453,7 +622,9 @@ pub fn run_stdio() -> ExitCode {
     };
     runtime.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
     });
     ExitCode::SUCCESS
 }

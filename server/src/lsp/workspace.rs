@@ -9,6 +9,9 @@ use crate::python::project::SourceFile;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// Open buffers (path, version) and the analysis computed with them.
+type CachedAnalysis = (Vec<(PathBuf, i32)>, Arc<Analysis>);
+
 pub struct Workspace {
     pub root: Option<PathBuf>,
     pub config: Config,
@@ -19,12 +22,15 @@ pub struct Workspace {
     pub disk: Vec<Arc<SourceFile>>,
     pub disk_problems: Vec<analysis::FileProblem>,
     /// The last analysis with open buffers overlaid, keyed by their (path, version) list.
-    cache: Mutex<Option<(Vec<(PathBuf, i32)>, Arc<Analysis>)>>,
+    cache: Mutex<Option<CachedAnalysis>>,
 }
 
 /// Does a change to this file change the workspace (config or catalog)?
 pub fn affects_workspace(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     name == crate::config::FILE_NAME || name == "pyproject.toml" || name.ends_with(".md")
 }
 
@@ -36,7 +42,17 @@ impl Workspace {
         };
         config.merge_json(settings, &mut problems);
         if let Some(r) = &root {
-            config.catalog = config.catalog.iter().map(|c| if c.is_absolute() { c.clone() } else { r.join(c) }).collect();
+            config.catalog = config
+                .catalog
+                .iter()
+                .map(|c| {
+                    if c.is_absolute() {
+                        c.clone()
+                    } else {
+                        r.join(c)
+                    }
+                })
+                .collect();
         }
         let catalog = Catalog::load(&config.catalog);
         let names = Names::new(&catalog);
@@ -59,7 +75,16 @@ impl Workspace {
             }
             _ => (Vec::new(), Vec::new()),
         };
-        Workspace { root, config, config_problems: problems, catalog: Arc::new(catalog), names: Arc::new(names), disk, disk_problems, cache: Mutex::new(None) }
+        Workspace {
+            root,
+            config,
+            config_problems: problems,
+            catalog: Arc::new(catalog),
+            names: Arc::new(names),
+            disk,
+            disk_problems,
+            cache: Mutex::new(None),
+        }
     }
 
     pub fn file_count(&self) -> usize {
@@ -69,7 +94,12 @@ impl Workspace {
     /// Is `path` a page of one of this workspace's catalogs (or a page-shaped file)?
     pub fn is_catalog_page(&self, path: Option<&Path>, text: &str) -> bool {
         let in_folder = path.is_some_and(|p| self.config.catalog.iter().any(|c| p.starts_with(c)));
-        in_folder || (crate::catalog::page::has_front_matter(text) && text.lines().take(12).any(|l| l.trim_start().starts_with("id")))
+        in_folder
+            || (crate::catalog::page::has_front_matter(text)
+                && text
+                    .lines()
+                    .take(12)
+                    .any(|l| l.trim_start().starts_with("id")))
     }
 
     /// The catalog with open, edited catalog pages laid over it.
@@ -94,9 +124,18 @@ impl Workspace {
         {
             return a.clone();
         }
-        let mut files: Vec<Arc<SourceFile>> = self.disk.iter().filter(|f| !open.iter().any(|(p, _, _)| *p == f.path)).cloned().collect();
+        let mut files: Vec<Arc<SourceFile>> = self
+            .disk
+            .iter()
+            .filter(|f| !open.iter().any(|(p, _, _)| *p == f.path))
+            .cloned()
+            .collect();
         files.extend(open.into_iter().map(|(_, _, s)| s));
-        let a = Arc::new(Analysis::from_sources(files, Vec::new(), self.config.clone()));
+        let a = Arc::new(Analysis::from_sources(
+            files,
+            Vec::new(),
+            self.config.clone(),
+        ));
         if let Ok(mut guard) = self.cache.lock() {
             *guard = Some((key, a.clone()));
         }
@@ -104,6 +143,8 @@ impl Workspace {
     }
 
     pub fn root_or_parent(&self, path: &Path) -> PathBuf {
-        self.root.clone().unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
+        self.root
+            .clone()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
     }
 }

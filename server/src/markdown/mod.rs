@@ -43,7 +43,11 @@ impl Names {
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::LeftmostLongest).build(&pats).ok();
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&pats)
+            .ok();
         Names { ac, ids }
     }
 }
@@ -62,9 +66,10 @@ fn excluded(text: &str) -> Vec<Range<usize>> {
     for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
         match event {
             Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => out.push(range),
-            Event::Start(Tag::CodeBlock(_)) | Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) | Event::Start(Tag::Heading { .. }) => {
-                out.push(range)
-            }
+            Event::Start(Tag::CodeBlock(_))
+            | Event::Start(Tag::Link { .. })
+            | Event::Start(Tag::Image { .. })
+            | Event::Start(Tag::Heading { .. }) => out.push(range),
             _ => {}
         }
     }
@@ -81,7 +86,10 @@ fn inside(ranges: &[Range<usize>], s: usize, e: usize) -> bool {
 fn inside_refs(refs: &[Reference], wiki_count: usize, s: usize, e: usize) -> bool {
     let wiki = &refs[..wiki_count];
     let i = wiki.partition_point(|r| r.span.start <= s);
-    (i > 0 && wiki[i - 1].span.end >= e) || refs[wiki_count..].iter().any(|r| r.span.start <= s && e <= r.span.end)
+    (i > 0 && wiki[i - 1].span.end >= e)
+        || refs[wiki_count..]
+            .iter()
+            .any(|r| r.span.start <= s && e <= r.span.end)
 }
 
 /// The pattern id a link destination points at (`../repository/cached-repository.md#x`).
@@ -103,7 +111,9 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
     let mut i = 0;
     while let Some(found) = text[i..].find("[[") {
         let start = i + found;
-        let Some(len) = text[start + 2..].find("]]") else { break };
+        let Some(len) = text[start + 2..].find("]]") else {
+            break;
+        };
         let inner = &text[start + 2..start + 2 + len];
         if inner.contains('\n') || inner.contains("[[") {
             i = start + 2;
@@ -111,7 +121,12 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
         }
         let target = inner.split('|').next().unwrap_or(inner).trim().to_string();
         let known = catalog.get(&target).is_some();
-        refs.push(Reference { kind: RefKind::Wiki, span: start..start + 2 + len + 2, target, known });
+        refs.push(Reference {
+            kind: RefKind::Wiki,
+            span: start..start + 2 + len + 2,
+            target,
+            known,
+        });
         i = start + 2 + len + 2;
         if i >= bytes.len() {
             break;
@@ -136,7 +151,12 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
         if let Event::Start(Tag::Link { dest_url, .. }) = event
             && let Some(id) = link_target(&dest_url, catalog)
         {
-            refs.push(Reference { kind: RefKind::Link, span: range, target: id, known: true });
+            refs.push(Reference {
+                kind: RefKind::Link,
+                span: range,
+                target: id,
+                known: true,
+            });
         }
     }
     // Mentions. Wiki links come first in `refs`, sorted; links after them.
@@ -152,7 +172,12 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
             if inside(&skip, s, e) || inside_refs(&refs, wiki_count, s, e) {
                 continue;
             }
-            refs.push(Reference { kind: RefKind::Mention, span: s..e, target: names.ids[m.pattern().as_usize()].clone(), known: true });
+            refs.push(Reference {
+                kind: RefKind::Mention,
+                span: s..e,
+                target: names.ids[m.pattern().as_usize()].clone(),
+                known: true,
+            });
         }
     }
     refs.sort_by_key(|r| r.span.start);
@@ -160,13 +185,23 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
 }
 
 /// The reference under `offset`.
-pub fn reference_at(text: &str, offset: usize, catalog: &Catalog, names: &Names) -> Option<Reference> {
-    references(text, catalog, names).into_iter().find(|r| r.span.start <= offset && offset <= r.span.end)
+pub fn reference_at(
+    text: &str,
+    offset: usize,
+    catalog: &Catalog,
+    names: &Names,
+) -> Option<Reference> {
+    references(text, catalog, names)
+        .into_iter()
+        .find(|r| r.span.start <= offset && offset <= r.span.end)
 }
 
 /// A heading of a Markdown document: level, title, byte range of the heading line.
 pub fn headings(text: &str) -> Vec<(u8, String, Range<usize>)> {
-    crate::catalog::page::headings(text).into_iter().map(|h| (h.level, h.text, h.start..h.end)).collect()
+    crate::catalog::page::headings(text)
+        .into_iter()
+        .map(|h| (h.level, h.text, h.start..h.end))
+        .collect()
 }
 
 /// Inside an unclosed `[[` on the line before `offset`: the start of the partial id.
@@ -190,7 +225,10 @@ mod tests {
         let names = Names::new(&catalog);
         let text = "Billing talks to shipping through an Anticorruption Layer.\nSee [[cached-repository]], [[no-such]] and [the page](../repository/json-field-repository.md).\n`anticorruption layer` in code is not a mention.\n";
         let refs = references(text, &catalog, &names);
-        let got: Vec<(RefKind, &str, bool)> = refs.iter().map(|r| (r.kind, r.target.as_str(), r.known)).collect();
+        let got: Vec<(RefKind, &str, bool)> = refs
+            .iter()
+            .map(|r| (r.kind, r.target.as_str(), r.known))
+            .collect();
         assert_eq!(
             got,
             vec![

@@ -131,9 +131,12 @@ pub enum Value {
 impl Value {
     pub fn span(&self) -> Span {
         match self {
-            Value::Str(_, s) | Value::Bool(_, s) | Value::List(_, s) | Value::Dict(_, s) | Value::Name(_, s) | Value::Other(_, s) => {
-                s.clone()
-            }
+            Value::Str(_, s)
+            | Value::Bool(_, s)
+            | Value::List(_, s)
+            | Value::Dict(_, s)
+            | Value::Name(_, s)
+            | Value::Other(_, s) => s.clone(),
             Value::Call(c) => c.span.clone(),
         }
     }
@@ -146,8 +149,13 @@ impl Value {
     /// A dict's value for a string key.
     pub fn get(&self, key: &str) -> Option<(&Value, &Value)> {
         match self {
-            Value::Dict(entries, _) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v)),
-            Value::Call(c) if c.func == "dict" => c.kwargs.iter().find(|(k, _)| k == key).map(|(_, v)| (v, v)),
+            Value::Dict(entries, _) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(k, v)| (k, v)),
+            Value::Call(c) if c.func == "dict" => {
+                c.kwargs.iter().find(|(k, _)| k == key).map(|(_, v)| (v, v))
+            }
             _ => None,
         }
     }
@@ -190,7 +198,11 @@ pub fn module_name(rel_path: &str) -> (String, bool) {
 
 /// Resolves a relative import (`..models`) against `module`.
 pub fn resolve_relative(module: &str, is_package: bool, dots: usize, rest: &str) -> String {
-    let mut parts: Vec<&str> = if module.is_empty() { Vec::new() } else { module.split('.').collect() };
+    let mut parts: Vec<&str> = if module.is_empty() {
+        Vec::new()
+    } else {
+        module.split('.').collect()
+    };
     if !is_package {
         parts.pop();
     }
@@ -213,7 +225,10 @@ struct Walker<'a> {
 }
 
 fn compact(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .take(MAX_TEXT)
+        .collect()
 }
 
 /// A base class without its type arguments (`Generic[T]` -> `Generic`).
@@ -227,7 +242,12 @@ fn base_name(s: &str) -> String {
 
 /// Collects the facts of one parsed file.
 pub fn collect(tree: &tree_sitter::Tree, src: &str, module: &str, is_package: bool) -> FileFacts {
-    let mut w = Walker { src, module: module.to_string(), is_package, out: FileFacts::default() };
+    let mut w = Walker {
+        src,
+        module: module.to_string(),
+        is_package,
+        out: FileFacts::default(),
+    };
     let root = tree.root_node();
     w.out.has_errors = root.has_error();
     w.block(root, &mut Scope::default(), None);
@@ -302,15 +322,23 @@ impl<'a> Walker<'a> {
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 for child in children {
                     match child.kind() {
-                        "assignment" | "augmented_assignment" => self.assignment(child, node, scope, class.as_deref_mut()),
+                        "assignment" | "augmented_assignment" => {
+                            self.assignment(child, node, scope, class.as_deref_mut())
+                        }
                         _ => self.expression(child, None),
                     }
                 }
             }
             "if_statement" => {
-                let cond = node.child_by_field_name("condition").map(|c| self.text(c)).unwrap_or("");
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.text(c))
+                    .unwrap_or("");
                 let tc = cond.contains("TYPE_CHECKING");
-                let inner = Scope { type_checking: scope.type_checking || tc, ..scope };
+                let inner = Scope {
+                    type_checking: scope.type_checking || tc,
+                    ..scope
+                };
                 if let Some(c) = node.child_by_field_name("condition") {
                     self.expression(c, None);
                 }
@@ -320,8 +348,15 @@ impl<'a> Walker<'a> {
                     match child.kind() {
                         "block" => self.block(child, &mut inner.clone(), None),
                         "elif_clause" | "else_clause" => {
-                            let s = if child.kind() == "else_clause" { scope } else { inner };
-                            if let Some(b) = child.child_by_field_name("consequence").or_else(|| child.child_by_field_name("body")) {
+                            let s = if child.kind() == "else_clause" {
+                                scope
+                            } else {
+                                inner
+                            };
+                            if let Some(b) = child
+                                .child_by_field_name("consequence")
+                                .or_else(|| child.child_by_field_name("body"))
+                            {
                                 self.block(b, &mut s.clone(), None);
                             }
                         }
@@ -329,7 +364,8 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
-            "try_statement" | "with_statement" | "for_statement" | "while_statement" | "match_statement" => {
+            "try_statement" | "with_statement" | "for_statement" | "while_statement"
+            | "match_statement" => {
                 self.descend(node, scope);
             }
             "ERROR" => self.descend(node, scope),
@@ -346,9 +382,13 @@ impl<'a> Walker<'a> {
         for child in children {
             match child.kind() {
                 "block" => self.block(child, &mut scope.clone(), None),
-                "except_clause" | "finally_clause" | "else_clause" | "case_clause" => self.descend(child, scope),
+                "except_clause" | "finally_clause" | "else_clause" | "case_clause" => {
+                    self.descend(child, scope)
+                }
                 "with_clause" => self.expression(child, None),
-                k if k.ends_with("statement") || k.ends_with("definition") || k == "ERROR" => self.statement(child, scope, None),
+                k if k.ends_with("statement") || k.ends_with("definition") || k == "ERROR" => {
+                    self.statement(child, scope, None)
+                }
                 _ => self.expression(child, None),
             }
         }
@@ -370,14 +410,19 @@ impl<'a> Walker<'a> {
             for n in names {
                 let (module, alias) = match n.kind() {
                     "aliased_import" => (
-                        n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or(""),
-                        n.child_by_field_name("alias").map(|x| self.text(x).to_string()),
+                        n.child_by_field_name("name")
+                            .map(|x| self.text(x))
+                            .unwrap_or(""),
+                        n.child_by_field_name("alias")
+                            .map(|x| self.text(x).to_string()),
                     ),
                     _ => (self.text(n), None),
                 };
                 self.out.imports.push(Import {
                     module: compact(module),
-                    names: alias.map(|a| vec![(String::new(), Some(a))]).unwrap_or_default(),
+                    names: alias
+                        .map(|a| vec![(String::new(), Some(a))])
+                        .unwrap_or_default(),
                     is_from: false,
                     span: span.clone(),
                     type_checking: scope.type_checking,
@@ -386,7 +431,9 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        let Some(module_node) = node.child_by_field_name("module_name") else { return };
+        let Some(module_node) = node.child_by_field_name("module_name") else {
+            return;
+        };
         let module = if module_node.kind() == "relative_import" {
             let raw = self.text(module_node);
             let dots = raw.chars().take_while(|c| *c == '.').count();
@@ -406,20 +453,35 @@ impl<'a> Walker<'a> {
         for n in listed {
             match n.kind() {
                 "aliased_import" => names.push((
-                    n.child_by_field_name("name").map(|x| self.text(x).to_string()).unwrap_or_default(),
-                    n.child_by_field_name("alias").map(|x| self.text(x).to_string()),
+                    n.child_by_field_name("name")
+                        .map(|x| self.text(x).to_string())
+                        .unwrap_or_default(),
+                    n.child_by_field_name("alias")
+                        .map(|x| self.text(x).to_string()),
                 )),
                 _ => names.push((self.text(n).to_string(), None)),
             }
         }
-        self.out.imports.push(Import { module, names, is_from: true, span, type_checking: scope.type_checking, nested: scope.nested });
+        self.out.imports.push(Import {
+            module,
+            names,
+            is_from: true,
+            span,
+            type_checking: scope.type_checking,
+            nested: scope.nested,
+        });
     }
 
     fn class(&mut self, node: Node, decorators: Vec<String>, scope: Scope) -> Class {
         let mut class = Class {
-            name: node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(),
+            name: node
+                .child_by_field_name("name")
+                .map(|n| self.text(n).to_string())
+                .unwrap_or_default(),
             span: node.byte_range(),
-            name_span: node.child_by_field_name("name").map_or(node.byte_range(), |n| n.byte_range()),
+            name_span: node
+                .child_by_field_name("name")
+                .map_or(node.byte_range(), |n| n.byte_range()),
             decorators,
             ..Class::default()
         };
@@ -432,11 +494,18 @@ impl<'a> Walker<'a> {
             }
         }
         if let Some(body) = node.child_by_field_name("body") {
-            let inner = Scope { nested: false, ..scope };
+            let inner = Scope {
+                nested: false,
+                ..scope
+            };
             let mut cursor = body.walk();
             let children: Vec<Node> = body.named_children(&mut cursor).collect();
             for child in children {
-                let def = if child.kind() == "decorated_definition" { child.child_by_field_name("definition") } else { Some(child) };
+                let def = if child.kind() == "decorated_definition" {
+                    child.child_by_field_name("definition")
+                } else {
+                    Some(child)
+                };
                 if let Some(def) = def
                     && def.kind() == "class_definition"
                     && def.child_by_field_name("name").map(|n| self.text(n)) == Some("Meta")
@@ -452,14 +521,21 @@ impl<'a> Walker<'a> {
 
     fn meta(&mut self, node: Node) -> Meta {
         let mut meta = Meta::default();
-        let Some(body) = node.child_by_field_name("body") else { return meta };
+        let Some(body) = node.child_by_field_name("body") else {
+            return meta;
+        };
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
             if stmt.kind() != "expression_statement" {
                 continue;
             }
-            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else { continue };
-            let (Some(left), Some(right)) = (assign.child_by_field_name("left"), assign.child_by_field_name("right")) else {
+            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+                continue;
+            };
+            let (Some(left), Some(right)) = (
+                assign.child_by_field_name("left"),
+                assign.child_by_field_name("right"),
+            ) else {
                 continue;
             };
             match self.text(left) {
@@ -478,10 +554,17 @@ impl<'a> Walker<'a> {
 
     fn function(&mut self, node: Node, decorators: Vec<String>, scope: Scope) -> Function {
         let mut f = Function {
-            name: node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(),
+            name: node
+                .child_by_field_name("name")
+                .map(|n| self.text(n).to_string())
+                .unwrap_or_default(),
             span: node.byte_range(),
-            name_span: node.child_by_field_name("name").map_or(node.byte_range(), |n| n.byte_range()),
-            returns: node.child_by_field_name("return_type").map(|n| compact_annotation(self.text(n))),
+            name_span: node
+                .child_by_field_name("name")
+                .map_or(node.byte_range(), |n| n.byte_range()),
+            returns: node
+                .child_by_field_name("return_type")
+                .map(|n| compact_annotation(self.text(n))),
             is_abstract: decorators.iter().any(|d| d.ends_with("abstractmethod")),
             decorators,
             ..Function::default()
@@ -492,13 +575,24 @@ impl<'a> Walker<'a> {
                 let (name, annotation) = match p.kind() {
                     "identifier" => (self.text(p).to_string(), None),
                     "typed_parameter" => (
-                        p.named_child(0).map(|n| self.text(n).to_string()).unwrap_or_default(),
-                        p.child_by_field_name("type").map(|t| compact_annotation(self.text(t))),
+                        p.named_child(0)
+                            .map(|n| self.text(n).to_string())
+                            .unwrap_or_default(),
+                        p.child_by_field_name("type")
+                            .map(|t| compact_annotation(self.text(t))),
                     ),
-                    "default_parameter" => (p.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(), None),
+                    "default_parameter" => (
+                        p.child_by_field_name("name")
+                            .map(|n| self.text(n).to_string())
+                            .unwrap_or_default(),
+                        None,
+                    ),
                     "typed_default_parameter" => (
-                        p.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default(),
-                        p.child_by_field_name("type").map(|t| compact_annotation(self.text(t))),
+                        p.child_by_field_name("name")
+                            .map(|n| self.text(n).to_string())
+                            .unwrap_or_default(),
+                        p.child_by_field_name("type")
+                            .map(|t| compact_annotation(self.text(t))),
                     ),
                     _ => continue,
                 };
@@ -507,7 +601,14 @@ impl<'a> Walker<'a> {
         }
         if let Some(body) = node.child_by_field_name("body") {
             let saved_calls = std::mem::take(&mut self.out.calls);
-            self.body(body, &mut f, Scope { nested: true, ..scope });
+            self.body(
+                body,
+                &mut f,
+                Scope {
+                    nested: true,
+                    ..scope
+                },
+            );
             let body_calls = std::mem::replace(&mut self.out.calls, saved_calls);
             self.out.calls.extend(body_calls.iter().cloned());
             f.calls = body_calls;
@@ -525,19 +626,29 @@ impl<'a> Walker<'a> {
                     self.import(n, scope);
                     continue;
                 }
-                "if_statement" => {
-                    if n.child_by_field_name("condition").is_some_and(|c| self.text(c).contains("TYPE_CHECKING")) {
-                        let mut cursor = n.walk();
-                        for b in n.named_children(&mut cursor).filter(|c| c.kind() == "block") {
-                            let mut c2 = b.walk();
-                            for s in b.named_children(&mut c2) {
-                                if matches!(s.kind(), "import_statement" | "import_from_statement") {
-                                    self.import(s, Scope { type_checking: true, ..scope });
-                                }
+                "if_statement"
+                    if n.child_by_field_name("condition")
+                        .is_some_and(|c| self.text(c).contains("TYPE_CHECKING")) =>
+                {
+                    let mut cursor = n.walk();
+                    for b in n
+                        .named_children(&mut cursor)
+                        .filter(|c| c.kind() == "block")
+                    {
+                        let mut c2 = b.walk();
+                        for s in b.named_children(&mut c2) {
+                            if matches!(s.kind(), "import_statement" | "import_from_statement") {
+                                self.import(
+                                    s,
+                                    Scope {
+                                        type_checking: true,
+                                        ..scope
+                                    },
+                                );
                             }
                         }
-                        continue;
                     }
+                    continue;
                 }
                 "return_statement" => {
                     if let Some(v) = n.named_child(0) {
@@ -559,10 +670,8 @@ impl<'a> Walker<'a> {
                     let call = self.call(n);
                     self.out.calls.push(call);
                 }
-                "attribute" => {
-                    if n.parent().is_none_or(|p| p.kind() != "attribute") {
-                        f.attributes.push((compact(self.text(n)), n.byte_range()));
-                    }
+                "attribute" if n.parent().is_none_or(|p| p.kind() != "attribute") => {
+                    f.attributes.push((compact(self.text(n)), n.byte_range()));
                 }
                 "string" => {
                     let t = self.text(n);
@@ -603,14 +712,25 @@ impl<'a> Walker<'a> {
     }
 
     fn call(&self, node: Node) -> Call {
-        let func = node.child_by_field_name("function").map(|f| compact(self.text(f))).unwrap_or_default();
-        let mut call = Call { func, args: Vec::new(), kwargs: Vec::new(), span: node.byte_range() };
+        let func = node
+            .child_by_field_name("function")
+            .map(|f| compact(self.text(f)))
+            .unwrap_or_default();
+        let mut call = Call {
+            func,
+            args: Vec::new(),
+            kwargs: Vec::new(),
+            span: node.byte_range(),
+        };
         if let Some(args) = node.child_by_field_name("arguments") {
             let mut cursor = args.walk();
             for a in args.named_children(&mut cursor) {
                 match a.kind() {
                     "keyword_argument" => {
-                        if let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                        if let (Some(k), Some(v)) = (
+                            a.child_by_field_name("name"),
+                            a.child_by_field_name("value"),
+                        ) {
                             call.kwargs.push((self.text(k).to_string(), self.value(v)));
                         }
                     }
@@ -631,7 +751,11 @@ impl<'a> Walker<'a> {
             "identifier" | "attribute" => Value::Name(compact(self.text(node)), span),
             "list" | "tuple" | "set" => {
                 let mut cursor = node.walk();
-                let items = node.named_children(&mut cursor).filter(|n| n.kind() != "comment").map(|n| self.value(n)).collect();
+                let items = node
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() != "comment")
+                    .map(|n| self.value(n))
+                    .collect();
                 Value::List(items, span)
             }
             "dictionary" => {
@@ -640,13 +764,22 @@ impl<'a> Walker<'a> {
                 for pair in node.named_children(&mut cursor) {
                     match pair.kind() {
                         "pair" => {
-                            if let (Some(k), Some(v)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) {
+                            if let (Some(k), Some(v)) = (
+                                pair.child_by_field_name("key"),
+                                pair.child_by_field_name("value"),
+                            ) {
                                 entries.push((self.value(k), self.value(v)));
                             }
                         }
                         "dictionary_splat" => {
-                            let name = pair.named_child(0).map(|n| format!("**{}", compact(self.text(n)))).unwrap_or_default();
-                            entries.push((Value::Name(name, pair.byte_range()), Value::Other(String::new(), pair.byte_range())));
+                            let name = pair
+                                .named_child(0)
+                                .map(|n| format!("**{}", compact(self.text(n))))
+                                .unwrap_or_default();
+                            entries.push((
+                                Value::Name(name, pair.byte_range()),
+                                Value::Other(String::new(), pair.byte_range()),
+                            ));
                         }
                         _ => {}
                     }
@@ -654,13 +787,20 @@ impl<'a> Walker<'a> {
                 Value::Dict(entries, span)
             }
             "call" => Value::Call(Box::new(self.call(node))),
-            "parenthesized_expression" => node.named_child(0).map_or(Value::Other(String::new(), span.clone()), |n| self.value(n)),
+            "parenthesized_expression" => node
+                .named_child(0)
+                .map_or(Value::Other(String::new(), span.clone()), |n| self.value(n)),
             _ => Value::Other(compact(self.text(node)), span),
         }
     }
 
     fn assignment(&mut self, node: Node, stmt: Node, scope: Scope, class: Option<&mut Class>) {
-        let (Some(left), right) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let (Some(left), right) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return;
+        };
         if let Some(right) = right {
             self.expression(right, None);
         }
@@ -669,17 +809,40 @@ impl<'a> Walker<'a> {
         }
         let name = self.text(left).to_string();
         let value = match right {
-            Some(r) if r.kind() == "assignment" => r.child_by_field_name("right").map_or(Value::Other(String::new(), r.byte_range()), |v| self.value(v)),
+            Some(r) if r.kind() == "assignment" => r
+                .child_by_field_name("right")
+                .map_or(Value::Other(String::new(), r.byte_range()), |v| {
+                    self.value(v)
+                }),
             Some(r) => self.value(r),
             None => Value::Other(String::new(), node.byte_range()),
         };
-        let annotation = node.child_by_field_name("type").map(|t| self.text(t).chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect());
-        let assign = Assign { name, annotation, value, span: stmt.byte_range(), augmented: node.kind() == "augmented_assignment" };
+        let annotation = node.child_by_field_name("type").map(|t| {
+            self.text(t)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(MAX_TEXT)
+                .collect()
+        });
+        let assign = Assign {
+            name,
+            annotation,
+            value,
+            span: stmt.byte_range(),
+            augmented: node.kind() == "augmented_assignment",
+        };
         match class {
             Some(c) => c.fields.push(assign),
             None if !scope.nested => {
                 if assign.name == "__all__" {
-                    self.out.all = Some(assign.value.items().iter().filter_map(|v| v.as_str().map(str::to_string)).collect());
+                    self.out.all = Some(
+                        assign
+                            .value
+                            .items()
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect(),
+                    );
                 }
                 self.out.assigns.push(assign)
             }
@@ -689,7 +852,12 @@ impl<'a> Walker<'a> {
 }
 
 fn compact_annotation(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT).collect::<String>().trim_matches(['"', '\'']).to_string()
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .take(MAX_TEXT)
+        .collect::<String>()
+        .trim_matches(['"', '\''])
+        .to_string()
 }
 
 /// `Q(...)`, `models.Q(...)`, or `&`, `|`, `~` of them.
@@ -701,7 +869,8 @@ fn is_q_expression(node: Node, src: &str) -> bool {
             .is_some_and(|f| f == "Q" || f.ends_with(".Q")),
         "binary_operator" | "unary_operator" | "parenthesized_expression" => {
             let mut cursor = node.walk();
-            node.named_children(&mut cursor).any(|c| is_q_expression(c, src))
+            node.named_children(&mut cursor)
+                .any(|c| is_q_expression(c, src))
         }
         _ => false,
     }

@@ -18,7 +18,9 @@ pub fn parse(text: &str, old: Option<&Tree>) -> Option<Tree> {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = Parser::new();
-            parser.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .ok()?;
             *slot = Some(parser);
         }
         slot.as_mut()?.parse(text, old)

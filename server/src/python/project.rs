@@ -31,7 +31,14 @@ impl SourceFile {
             || leaf.ends_with("_test");
         let is_migration = segments.contains(&"migrations");
         let is_domain = facts.module.split('.').any(|s| s == "domain");
-        SourceFile { path, text, facts, is_test, is_migration, is_domain }
+        SourceFile {
+            path,
+            text,
+            facts,
+            is_test,
+            is_migration,
+            is_domain,
+        }
     }
 }
 
@@ -83,7 +90,11 @@ const MODEL_BASES: &[&str] = &[
 
 impl Project {
     pub fn build(files: Vec<Arc<SourceFile>>, config: Config) -> Project {
-        let mut p = Project { files, config, ..Project::default() };
+        let mut p = Project {
+            files,
+            config,
+            ..Project::default()
+        };
         for (i, f) in p.files.iter().enumerate() {
             p.by_module.insert(f.facts.module.clone(), i);
         }
@@ -95,7 +106,10 @@ impl Project {
                 p.importers.entry(imp.module.clone()).or_default().push(i);
                 for (name, _) in &imp.names {
                     if !name.is_empty() && name != "*" {
-                        p.importers.entry(format!("{}.{name}", imp.module)).or_default().push(i);
+                        p.importers
+                            .entry(format!("{}.{name}", imp.module))
+                            .or_default()
+                            .push(i);
                     }
                 }
             }
@@ -118,7 +132,11 @@ impl Project {
                     }
                     if c.bases.iter().any(|b| {
                         let last = b.rsplit('.').next().unwrap_or(b);
-                        (MODEL_BASES.contains(&last) && (b == last || b.starts_with("models.") || b.contains("db.models") || last != "Model"))
+                        (MODEL_BASES.contains(&last)
+                            && (b == last
+                                || b.starts_with("models.")
+                                || b.contains("db.models")
+                                || last != "Model"))
                             || names.contains(last)
                     }) {
                         names.insert(c.name.clone());
@@ -132,7 +150,10 @@ impl Project {
         for (fi, f) in self.files.iter().enumerate() {
             for (ci, c) in f.facts.classes.iter().enumerate() {
                 if names.contains(&c.name) && c.bases.iter().any(|b| b != "object") {
-                    self.models.entry(c.name.clone()).or_default().push((fi, ci));
+                    self.models
+                        .entry(c.name.clone())
+                        .or_default()
+                        .push((fi, ci));
                     self.model_set.insert((fi, ci));
                 }
             }
@@ -155,7 +176,10 @@ impl Project {
                 continue;
             }
             for (ci, c) in f.facts.classes.iter().enumerate() {
-                if c.bases.iter().any(|b| b == "AppConfig" || b.ends_with(".AppConfig")) {
+                if c.bases
+                    .iter()
+                    .any(|b| b == "AppConfig" || b.ends_with(".AppConfig"))
+                {
                     let parent = parent_module(module);
                     let package = c
                         .fields
@@ -168,8 +192,17 @@ impl Project {
                         .iter()
                         .find(|a| a.name == "label")
                         .and_then(|a| a.value.as_str().map(str::to_string))
-                        .unwrap_or_else(|| package.rsplit('.').next().unwrap_or(&package).to_string());
-                    apps.insert(package.clone(), App { label, package, config_class: Some((fi, ci)) });
+                        .unwrap_or_else(|| {
+                            package.rsplit('.').next().unwrap_or(&package).to_string()
+                        });
+                    apps.insert(
+                        package.clone(),
+                        App {
+                            label,
+                            package,
+                            config_class: Some((fi, ci)),
+                        },
+                    );
                 }
             }
         }
@@ -180,16 +213,34 @@ impl Project {
             if leaf == "models" && !f.is_test && !f.is_migration {
                 let package = parent_module(module).to_string();
                 // A models module makes an app only beside the other marks of one.
-                let marked = ["apps", "admin", "migrations", "views"].iter().any(|m| modules.contains(format!("{package}.{m}").as_str()))
-                    || self.files.iter().any(|g| g.is_migration && g.facts.module.starts_with(&format!("{package}.migrations.")));
+                let marked = ["apps", "admin", "migrations", "views"]
+                    .iter()
+                    .any(|m| modules.contains(format!("{package}.{m}").as_str()))
+                    || self.files.iter().any(|g| {
+                        g.is_migration
+                            && g.facts
+                                .module
+                                .starts_with(&format!("{package}.migrations."))
+                    });
                 if !marked {
                     continue;
                 }
-                if package.is_empty() || apps.keys().any(|k| package == *k || package.starts_with(&format!("{k}."))) {
+                if package.is_empty()
+                    || apps
+                        .keys()
+                        .any(|k| package == *k || package.starts_with(&format!("{k}.")))
+                {
                     continue;
                 }
                 let label = package.rsplit('.').next().unwrap_or(&package).to_string();
-                apps.insert(package.clone(), App { label, package, config_class: None });
+                apps.insert(
+                    package.clone(),
+                    App {
+                        label,
+                        package,
+                        config_class: None,
+                    },
+                );
             }
         }
         self.apps = apps.into_values().collect();
@@ -209,10 +260,18 @@ impl Project {
             let apps = self
                 .apps
                 .iter()
-                .filter(|a| entries.iter().any(|e| *e == a.label || *e == a.package || a.package.starts_with(&format!("{e}."))))
+                .filter(|a| {
+                    entries.iter().any(|e| {
+                        *e == a.label || *e == a.package || a.package.starts_with(&format!("{e}."))
+                    })
+                })
                 .map(|a| a.label.clone())
                 .collect();
-            contexts.push(Context { name: name.clone(), declared: true, apps });
+            contexts.push(Context {
+                name: name.clone(),
+                declared: true,
+                apps,
+            });
         }
         let declared: HashSet<String> = contexts.iter().flat_map(|c| c.apps.clone()).collect();
         // Inferred: apps under one parent package that is not an app themselves.
@@ -225,18 +284,32 @@ impl Project {
             let parent_is_app = self.apps.iter().any(|x| x.package == parent);
             // Only a top-level folder groups apps into one inferred context.
             if !parent.is_empty() && !parent.contains('.') && !parent_is_app {
-                by_parent.entry(parent.to_string()).or_default().push(a.label.clone());
+                by_parent
+                    .entry(parent.to_string())
+                    .or_default()
+                    .push(a.label.clone());
             } else {
-                by_parent.entry(format!("\0{}", a.label)).or_default().push(a.label.clone());
+                by_parent
+                    .entry(format!("\0{}", a.label))
+                    .or_default()
+                    .push(a.label.clone());
             }
         }
         for (parent, labels) in by_parent {
             if labels.len() >= 2 && !parent.starts_with('\0') {
                 let name = parent.rsplit('.').next().unwrap_or(&parent).to_string();
-                contexts.push(Context { name, declared: false, apps: labels });
+                contexts.push(Context {
+                    name,
+                    declared: false,
+                    apps: labels,
+                });
             } else {
                 for l in labels {
-                    contexts.push(Context { name: l.clone(), declared: false, apps: vec![l] });
+                    contexts.push(Context {
+                        name: l.clone(),
+                        declared: false,
+                        apps: vec![l],
+                    });
                 }
             }
         }
@@ -249,7 +322,10 @@ impl Project {
             return self.contexts.iter().find(|c| c.apps.contains(&app.label));
         }
         for (name, entries) in &self.config.contexts {
-            if entries.iter().any(|e| e.contains('.') && (module == e || module.starts_with(&format!("{e}.")))) {
+            if entries
+                .iter()
+                .any(|e| e.contains('.') && (module == e || module.starts_with(&format!("{e}."))))
+            {
                 return self.contexts.iter().find(|c| &c.name == name);
             }
         }
@@ -271,7 +347,11 @@ impl Project {
             for (n, alias) in &imp.names {
                 if alias.as_deref().unwrap_or(n) == simple
                     && let Some(&ti) = self.by_module.get(&imp.module)
-                    && let Some(ci) = self.files[ti].facts.classes.iter().position(|c| &c.name == n)
+                    && let Some(ci) = self.files[ti]
+                        .facts
+                        .classes
+                        .iter()
+                        .position(|c| &c.name == n)
                 {
                     return Some((ti, ci));
                 }
@@ -316,7 +396,13 @@ impl Project {
     /// A module-level setting, looked up along the chain.
     pub fn setting(&self, file: usize, name: &str) -> Option<(usize, &Value)> {
         for fi in self.settings_chain(file) {
-            if let Some(a) = self.files[fi].facts.assigns.iter().rev().find(|a| a.name == name && !a.augmented) {
+            if let Some(a) = self.files[fi]
+                .facts
+                .assigns
+                .iter()
+                .rev()
+                .find(|a| a.name == name && !a.augmented)
+            {
                 return Some((fi, &a.value));
             }
         }
@@ -325,7 +411,12 @@ impl Project {
 
     pub fn is_settings_module(&self, file: usize) -> bool {
         let f = &self.files[file];
-        f.facts.assigns.iter().any(|a| matches!(a.name.as_str(), "INSTALLED_APPS" | "DATABASES" | "CACHES" | "DATABASE_ROUTERS" | "MIDDLEWARE"))
+        f.facts.assigns.iter().any(|a| {
+            matches!(
+                a.name.as_str(),
+                "INSTALLED_APPS" | "DATABASES" | "CACHES" | "DATABASE_ROUTERS" | "MIDDLEWARE"
+            )
+        })
     }
 
     pub fn relative_path<'a>(&self, path: &'a Path) -> &'a Path {
@@ -334,7 +425,11 @@ impl Project {
 
     /// Imports of a file that are not under TYPE_CHECKING.
     pub fn runtime_imports(&self, file: usize) -> impl Iterator<Item = &Import> {
-        self.files[file].facts.imports.iter().filter(|i| !i.type_checking)
+        self.files[file]
+            .facts
+            .imports
+            .iter()
+            .filter(|i| !i.type_checking)
     }
 }
 

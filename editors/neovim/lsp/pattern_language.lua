@@ -1,0 +1,28 @@
+-- pattern-language: Domain-Driven Design patterns for Django, in Python code and Markdown docs.
+--
+-- Neovim 0.11+ (`:help lsp-config`). Put this folder on 'runtimepath' (or copy this file into
+-- `~/.config/nvim/lsp/`), then:
+--
+--   vim.lsp.enable('pattern_language')
+--
+-- Change anything with a merge, for example:
+--
+--   vim.lsp.config('pattern_language', {
+--     cmd = { '/path/to/pattern-language', 'server' },
+--     settings = { ['pattern-language'] = { ignore = { 'uuid4-primary-key' } } },
+--   })
+--
+-- Options (`settings['pattern-language']`, also accepted flat in `init_options`): catalog, exclude,
+-- select, ignore, severity, contexts, inlayHints, codeLens. Settings you leave out come from
+-- `[tool.pattern-language]` in pyproject.toml or `pattern-language.toml`.
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'pattern-language', 'server' },
+  filetypes = { 'python', 'markdown' },
+  root_markers = { 'pyproject.toml', 'manage.py', 'pattern-language.toml', '.git' },
+  -- Sent with workspace/didChangeConfiguration and answered to workspace/configuration.
+  settings = {
+    ['pattern-language'] = {},
+  },
+}
