@@ -84,7 +84,24 @@ pub fn from_text(path: &Path, root: &Path, text: Arc<str>) -> SourceFile {
             ..Default::default()
         },
     };
-    SourceFile::new(path.to_path_buf(), text, facts)
+    let mut source = SourceFile::new(path.to_path_buf(), text, facts);
+    mark_location(&mut source, path, root);
+    source
+}
+
+/// Folders between the project root and the module's package count too (`tests/app/models.py`).
+pub fn mark_location(source: &mut SourceFile, path: &Path, root: &Path) {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let dirs: Vec<String> = rel
+        .parent()
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    source.is_test |= dirs.iter().any(|d| d == "tests" || d == "test");
+    source.is_migration |= dirs.iter().any(|d| d == "migrations");
 }
 
 /// Python files below `paths`, respecting `.gitignore` and the config's `exclude`.

@@ -93,7 +93,9 @@ fn source_of(w: &Workspace, path: &Path, doc: &Document) -> SourceFile {
             ..Default::default()
         },
     };
-    SourceFile::new(path.to_path_buf(), doc.text.clone(), facts)
+    let mut source = SourceFile::new(path.to_path_buf(), doc.text.clone(), facts);
+    analysis::mark_location(&mut source, path, &root);
+    source
 }
 
 /// The analysis with every open Python buffer of the workspace overlaid, and this file's index.
