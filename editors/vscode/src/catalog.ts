@@ -75,7 +75,7 @@ export interface CliResult {
 /** Runs the binary with `args`; never rejects (a spawn failure comes back as stderr). */
 export function runCli(bin: string, args: string[], cwd: string | undefined, timeoutMs = 15000): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       bin,
       args,
       { cwd, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', COLUMNS: '100' } },
@@ -85,6 +85,8 @@ export function runCli(bin: string, args: string[], cwd: string | undefined, tim
         resolve({ code, stdout: String(stdout), stderr: String(err) });
       },
     );
+    // Nothing to read: a command that waits for input gets end-of-file, not a hang.
+    child.stdin?.end();
   });
 }
 
