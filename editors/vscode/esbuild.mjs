@@ -1,6 +1,7 @@
 // Bundles src/extension.ts and its dependencies (vscode-languageclient) into dist/extension.js.
 // `node esbuild.mjs --production` minifies and drops source maps (used by `vsce package`).
 import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
 
 const production = process.argv.includes('--production');
 
@@ -17,3 +18,9 @@ await esbuild.build({
   sourcesContent: false,
   logLevel: 'info',
 });
+
+// vscode-languageclient kills a server that outlives `stop()` with this script, looked up next
+// to its own code, which is now dist/extension.js. Without it a hung server is never killed.
+const killer = 'dist/terminateProcess.sh';
+fs.copyFileSync('node_modules/vscode-languageclient/lib/node/terminateProcess.sh', killer);
+fs.chmodSync(killer, 0o755);

@@ -216,6 +216,14 @@ impl Client {
     }
 }
 
+impl Drop for Client {
+    fn drop(&mut self) {
+        // A failed test must not leave a server behind.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub fn uri(path: &std::path::Path) -> String {
     format!("file://{}", path.display())
 }

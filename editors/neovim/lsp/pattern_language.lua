@@ -12,17 +12,15 @@
 --     settings = { ['pattern-language'] = { ignore = { 'uuid4-primary-key' } } },
 --   })
 --
--- Options (`settings['pattern-language']`, also accepted flat in `init_options`): catalog, exclude,
--- select, ignore, severity, contexts, inlayHints, codeLens. Settings you leave out come from
--- `[tool.pattern-language]` in pyproject.toml or `pattern-language.toml`.
+-- Options, in `settings['pattern-language']`: catalog, exclude, select, ignore, severity, contexts,
+-- inlayHints, codeLens. Settings you leave out come from `[tool.pattern-language]` in
+-- pyproject.toml or `pattern-language.toml`.
 
 ---@type vim.lsp.Config
 return {
   cmd = { 'pattern-language', 'server' },
   filetypes = { 'python', 'markdown' },
   root_markers = { 'pyproject.toml', 'manage.py', 'pattern-language.toml', '.git' },
-  -- Sent with workspace/didChangeConfiguration and answered to workspace/configuration.
-  settings = {
-    ['pattern-language'] = {},
-  },
+  -- No default `settings`: Neovim would send even `{ ['pattern-language'] = {} }` with
+  -- workspace/didChangeConfiguration, and the server would let it replace your `init_options`.
 }

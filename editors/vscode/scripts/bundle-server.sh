@@ -64,8 +64,10 @@ version="$(node -p "require('./package.json').version")"
 out="pattern-language-$target-$version.vsix"
 npx --no-install vsce package --no-dependencies --allow-missing-repository --target "$target" --out "$out"
 
-# The package must hold the binary.
-if ! unzip -l "$out" | grep -q "extension/server/$exe\$"; then
+# The package must hold the binary. (The listing is read whole: `grep -q` in a pipeline would
+# stop reading early, and pipefail would then count unzip's broken pipe as a failure.)
+listing="$(unzip -l "$out")"
+if ! grep -q "extension/server/$exe\$" <<<"$listing"; then
   echo "bundle-server: $out does not contain server/$exe" >&2
   exit 1
 fi

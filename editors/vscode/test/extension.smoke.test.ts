@@ -66,7 +66,23 @@ describe('the bundled extension in a stand-in VS Code', { skip: BIN ? false : 'P
     log = path.join(tmp, 'client-to-server.log');
     wrapper = path.join(tmp, 'pattern-language-wrapper');
     // Records what the client sends to `server`; other commands (catalog list, explain) run as is.
-    fs.writeFileSync(wrapper, `#!/bin/sh\nif [ "$1" = server ]; then tee -a '${log}' | '${BIN}' "$@"; else exec '${BIN}' "$@"; fi\n`);
+    // A Node script rather than `tee | server` in sh: it exits as soon as the server does, so no
+    // process is left holding the client's pipes (which would keep the test runner alive).
+    fs.writeFileSync(
+      wrapper,
+      [
+        `#!${process.execPath}`,
+        `const cp = require('child_process'), fs = require('fs');`,
+        `const bin = ${JSON.stringify(BIN)}, log = ${JSON.stringify(log)}, args = process.argv.slice(2);`,
+        `if (args[0] !== 'server') process.exit(cp.spawnSync(bin, args, { stdio: 'inherit' }).status ?? 1);`,
+        `const child = cp.spawn(bin, args, { stdio: ['pipe', 'inherit', 'inherit'] });`,
+        `process.stdin.on('data', (d) => { fs.appendFileSync(log, d); child.stdin.write(d); });`,
+        `process.stdin.on('end', () => child.stdin.end());`,
+        `child.stdin.on('error', () => {});`,
+        `child.on('exit', (code) => process.exit(code ?? 1));`,
+        '',
+      ].join('\n'),
+    );
     fs.chmodSync(wrapper, 0o755);
   });
 
@@ -138,7 +154,7 @@ describe('the bundled extension in a stand-in VS Code', { skip: BIN ? false : 'P
 
     } finally {
       // Always stop the server, or its process keeps the test runner alive.
-      await Promise.race([ext.deactivate(), new Promise((r) => setTimeout(r, 10000))]);
+      await Promise.race([ext.deactivate(), new Promise((r) => setTimeout(r, 10000).unref())]);
       uninstall();
     }
   });

@@ -49,6 +49,14 @@ describe('package.json', () => {
     assert.match(ignore, /^!server\/pattern-language\.exe$/m);
     assert.match(ignore, /^!dist\/extension\.js$/m);
   });
+
+  it('ships vscode-languageclient\'s terminateProcess.sh next to the bundle', () => {
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
+    assert.match(ignore, /^!dist\/terminateProcess\.sh$/m);
+    const killer = path.join(ROOT, 'dist', 'terminateProcess.sh');
+    assert.ok(fs.existsSync(killer), 'dist/terminateProcess.sh is there after `node esbuild.mjs`');
+    if (process.platform !== 'win32') fs.accessSync(killer, fs.constants.X_OK);
+  });
 });
 
 describe('sources', () => {

@@ -49,6 +49,7 @@ pub struct State {
     pub config_diagnostics: DashMap<Uri, ()>,
 }
 
+#[derive(Clone)]
 pub struct Backend {
     pub client: Client,
     pub state: Arc<State>,
@@ -412,8 +413,11 @@ impl LanguageServer for Backend {
                     .await;
             }
         }
+        // Indexing runs on its own task: a client that never answers the progress request must
+        // not keep `initialized` (and so `shutdown`/`exit`) waiting.
         let roots = lock(&self.state.roots);
-        self.index_roots(roots).await;
+        let this = self.clone();
+        tokio::spawn(async move { this.index_roots(roots).await });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -503,6 +507,8 @@ impl LanguageServer for Backend {
             .or_else(|| params.settings.get("patternLanguage"))
         {
             Some(s) => s.clone(),
+            // Eglot sends `{"settings": {}}` after `initialized`: that is no change.
+            None if params.settings.as_object().is_some_and(|m| m.is_empty()) => return,
             None => params.settings,
         };
         if !settings.is_null() {

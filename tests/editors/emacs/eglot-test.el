@@ -73,6 +73,8 @@
     (add-to-list 'auto-mode-alist '("\\.md\\'" . markdown-mode))
     (setq pattern-language-server-command (list bin "server")
           pattern-language-python t
+          ;; Checked below: the uuid4-primary-key hint becomes an error.
+          pattern-language-initialization-options '(:severity (:uuid4-primary-key "error"))
           eglot-sync-connect 10)
     (pattern-language-eglot-setup)
     (pl-test-check "pattern-language-eglot-setup registers Markdown and Python modes"
@@ -118,7 +120,11 @@
                        (cl-some (lambda (s) (string-match-p "uuid4" s)) (pl-test-diagnostic-codes))))
     (pl-test-check "flymake shows the uuid4-primary-key diagnostic"
                    (cl-some (lambda (s) (string-match-p "uuid4" s)) (pl-test-diagnostic-codes))
-                   (pl-test-short (pl-test-diagnostic-codes)))))
+                   (pl-test-short (pl-test-diagnostic-codes)))
+    (let ((types (mapcar #'flymake-diagnostic-type (flymake-diagnostics))))
+      (pl-test-check "pattern-language-initialization-options apply (uuid4-primary-key is an error)"
+                     (memq 'eglot-error types)
+                     (format "%s" types)))))
 
 (condition-case err
     (pl-test-main)

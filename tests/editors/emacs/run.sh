@@ -33,6 +33,16 @@ export HOME="$scratch/home" XDG_CACHE_HOME="$scratch/cache"
 mkdir -p "$HOME"
 export PL_REPO="$repo" PL_FIXTURE="$scratch/bookshop" PATTERN_LANGUAGE_BIN="$bin"
 
+# The package byte-compiles without warnings.
+cp "$repo/editors/emacs/pattern-language.el" "$scratch/"
+if ! timeout 60 "$emacs" -Q --batch \
+  --eval "(progn (require 'package) (add-to-list 'package-directory-list \"/usr/share/emacs/site-lisp/elpa\") (package-initialize) (setq byte-compile-error-on-warn t))" \
+  -f batch-byte-compile "$scratch/pattern-language.el" </dev/null; then
+  echo "FAIL editors/emacs/pattern-language.el does not byte-compile cleanly"
+  exit 1
+fi
+echo "PASS editors/emacs/pattern-language.el byte-compiles without warnings"
+
 timeout --kill-after=5 "${PL_E2E_TIMEOUT:-60}" "$emacs" -Q --batch -l "$here/eglot-test.el" </dev/null
 rc=$?
 if (( rc == 124 || rc == 137 )); then

@@ -16,9 +16,6 @@ return {
     filetypes = { 'python', 'markdown' },
     root_dir = util.root_pattern('pyproject.toml', 'manage.py', 'pattern-language.toml', '.git'),
     single_file_support = true,
-    settings = {
-      ['pattern-language'] = {},
-    },
   },
   docs = {
     description = [==[
