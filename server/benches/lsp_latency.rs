@@ -1,0 +1,202 @@
+//! Whole-protocol latency of the real binary: time to the `initialize` response, hover and
+//! completion on a 5,000-line Markdown document with a 200-page catalog, hover on a recognised
+//! class and re-analysis after a one-character edit in a 5,000-line `models.py`.
+//!
+//! `cargo bench --bench lsp_latency` prints p50/p99 for each. A benchmark, not a test: nothing
+//! here asserts a time.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    id: i64,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+            .arg("server")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0;
+                loop {
+                    let mut l = String::new();
+                    if r.read_line(&mut l).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if l.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = l.trim().strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap();
+                    }
+                }
+                let mut buf = vec![0; len];
+                if r.read_exact(&mut buf).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&buf).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Server { child, stdin, rx, id: 0 }
+    }
+
+    fn send(&mut self, v: Value) {
+        let b = v.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{b}", b.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn recv_until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let m = self.rx.recv_timeout(Duration::from_secs(60)).expect("answer");
+            if m.get("id").is_some() && m.get("method").is_some() {
+                let id = m["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                continue;
+            }
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.id += 1;
+        let id = self.id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.recv_until(|m| m["id"] == id && m.get("method").is_none())["result"].clone()
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn initialize(&mut self, root: &std::path::Path) {
+        let uri = format!("file://{}", root.display());
+        self.request("initialize", json!({"processId": null, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "b"}], "capabilities": {}}));
+        self.notify("initialized", json!({}));
+        self.recv_until(|m| m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|s| s.contains("indexed")));
+    }
+
+    fn stop(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let _ = self.child.wait();
+    }
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!("{name:<48} n={:<5} p50 {:>9.3} ms   p99 {:>9.3} ms", samples.len(), pick(0.5).as_secs_f64() * 1e3, pick(0.99).as_secs_f64() * 1e3);
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A 200-page catalog: the 36 embedded pages plus 164 project pages.
+    let cat = root.join("docs/patterns/team");
+    std::fs::create_dir_all(&cat).unwrap();
+    let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../patterns/tactical/value-object.md")).unwrap();
+    for i in 0..164 {
+        let page = template
+            .replace("id = \"value-object\"", &format!("id = \"team-pattern-{i}\""))
+            .replace("title = \"Value object\"", &format!("title = \"Team pattern {i}\""))
+            .replace("category = \"tactical\"", "category = \"team\"");
+        std::fs::write(cat.join(format!("team-pattern-{i}.md")), page).unwrap();
+    }
+    std::fs::write(root.join("pattern-language.toml"), "catalog = [\"docs/patterns\"]\n").unwrap();
+    // A 5,000-line design doc.
+    let mut doc = String::new();
+    for i in 0..5000 {
+        doc.push_str(&format!("Line {i}: billing talks to shipping through an anticorruption layer; see [[cached-repository]].\n"));
+    }
+    // A 5,000-line models.py with a repository at the end.
+    let mut models = String::from("from django.db import models\n\n");
+    let mut n = 2;
+    let mut k = 0;
+    while n < 4990 {
+        models.push_str(&format!("class Thing{k}(models.Model):\n    name = models.CharField(max_length=20)\n    size = models.IntegerField()\n\n"));
+        n += 4;
+        k += 1;
+    }
+    models.push_str("class ThingRepository:\n    def get(self, pk):\n        return Thing0.objects.get(pk=pk).to_domain()\n");
+    let repo_line = models.lines().count() as u32 - 3;
+    std::fs::write(root.join("models.py"), &models).unwrap();
+
+    // Time to the initialize response (a fresh process each time).
+    let mut init = Vec::new();
+    for _ in 0..20 {
+        let mut s = Server::start();
+        let t = Instant::now();
+        let uri = format!("file://{}", root.display());
+        s.request("initialize", json!({"processId": null, "rootUri": uri, "capabilities": {}}));
+        init.push(t.elapsed());
+        s.notify("initialized", json!({}));
+        s.stop();
+    }
+    report("initialize response", init);
+
+    let mut s = Server::start();
+    s.initialize(root);
+    let md = format!("file://{}/design.md", root.display());
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": md, "languageId": "markdown", "version": 1, "text": doc}}));
+    s.recv_until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == md.as_str());
+    let mut hover = Vec::new();
+    for i in 0..300u32 {
+        let t = Instant::now();
+        let r = s.request("textDocument/hover", json!({"textDocument": {"uri": md}, "position": {"line": (i * 16) % 5000, "character": 45}}));
+        hover.push(t.elapsed());
+        assert!(!r.is_null());
+    }
+    report("markdown hover (5,000 lines, 200 patterns)", hover);
+    let mut completion = Vec::new();
+    for i in 0..300u32 {
+        let t = Instant::now();
+        let r = s.request("textDocument/completion", json!({"textDocument": {"uri": md}, "position": {"line": (i * 16) % 5000, "character": 72}}));
+        completion.push(t.elapsed());
+        assert_eq!(r["items"].as_array().map(Vec::len), Some(200));
+    }
+    report("markdown completion in [[ (200 items)", completion);
+
+    let py = format!("file://{}/models.py", root.display());
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": py, "languageId": "python", "version": 1, "text": models}}));
+    s.recv_until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == py.as_str());
+    let mut edits = Vec::new();
+    for v in 2..202 {
+        let t = Instant::now();
+        let ch = if v % 2 == 0 { "x" } else { "" };
+        let range = if v % 2 == 0 { json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 8}}) } else { json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 9}}) };
+        s.notify("textDocument/didChange", json!({"textDocument": {"uri": py, "version": v}, "contentChanges": [{"range": range, "text": ch}]}));
+        s.recv_until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v);
+        edits.push(t.elapsed());
+    }
+    report("re-analysis after a 1-char edit (5,000-line models.py)", edits);
+    let mut py_hover = Vec::new();
+    for _ in 0..300 {
+        let t = Instant::now();
+        let r = s.request("textDocument/hover", json!({"textDocument": {"uri": py}, "position": {"line": repo_line, "character": 8}}));
+        py_hover.push(t.elapsed());
+        assert!(r["contents"]["value"].as_str().is_some_and(|v| v.contains("Django ORM repository")), "{r}");
+    }
+    report("python hover on a recognised class", py_hover);
+    s.stop();
+}
