@@ -27,8 +27,12 @@ fn bench(c: &mut Criterion) {
     });
     let catalog = Catalog::embedded();
     let names = Names::new(&catalog);
-    let doc: String = (0..5000).map(|i| format!("Line {i}: through an anticorruption layer; see [[cached-repository]].\n")).collect();
-    c.bench_function("markdown references, 5,000 lines", |b| b.iter(|| black_box(references(black_box(&doc), &catalog, &names))));
+    let doc: String = (0..5000)
+        .map(|i| format!("Line {i}: through an anticorruption layer; see [[cached-repository]].\n"))
+        .collect();
+    c.bench_function("markdown references, 5,000 lines", |b| {
+        b.iter(|| black_box(references(black_box(&doc), &catalog, &names)))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -55,7 +55,12 @@ impl Server {
                 }
             }
         });
-        Server { child, stdin, rx, id: 0 }
+        Server {
+            child,
+            stdin,
+            rx,
+            id: 0,
+        }
     }
 
     fn send(&mut self, v: Value) {
@@ -66,7 +71,10 @@ impl Server {
 
     fn recv_until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
         loop {
-            let m = self.rx.recv_timeout(Duration::from_secs(60)).expect("answer");
+            let m = self
+                .rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("answer");
             if m.get("id").is_some() && m.get("method").is_some() {
                 let id = m["id"].clone();
                 self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
@@ -93,7 +101,12 @@ impl Server {
         let uri = format!("file://{}", root.display());
         self.request("initialize", json!({"processId": null, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "b"}], "capabilities": {}}));
         self.notify("initialized", json!({}));
-        self.recv_until(|m| m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|s| s.contains("indexed")));
+        self.recv_until(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("indexed"))
+        });
     }
 
     fn stop(mut self) {
@@ -106,7 +119,12 @@ impl Server {
 fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    println!("{name:<48} n={:<5} p50 {:>9.3} ms   p99 {:>9.3} ms", samples.len(), pick(0.5).as_secs_f64() * 1e3, pick(0.99).as_secs_f64() * 1e3);
+    println!(
+        "{name:<48} n={:<5} p50 {:>9.3} ms   p99 {:>9.3} ms",
+        samples.len(),
+        pick(0.5).as_secs_f64() * 1e3,
+        pick(0.99).as_secs_f64() * 1e3
+    );
 }
 
 fn main() {
@@ -115,15 +133,29 @@ fn main() {
     // A 200-page catalog: the 36 embedded pages plus 164 project pages.
     let cat = root.join("docs/patterns/team");
     std::fs::create_dir_all(&cat).unwrap();
-    let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../patterns/tactical/value-object.md")).unwrap();
+    let template = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../patterns/tactical/value-object.md"
+    ))
+    .unwrap();
     for i in 0..164 {
         let page = template
-            .replace("id = \"value-object\"", &format!("id = \"team-pattern-{i}\""))
-            .replace("title = \"Value object\"", &format!("title = \"Team pattern {i}\""))
+            .replace(
+                "id = \"value-object\"",
+                &format!("id = \"team-pattern-{i}\""),
+            )
+            .replace(
+                "title = \"Value object\"",
+                &format!("title = \"Team pattern {i}\""),
+            )
             .replace("category = \"tactical\"", "category = \"team\"");
         std::fs::write(cat.join(format!("team-pattern-{i}.md")), page).unwrap();
     }
-    std::fs::write(root.join("pattern-language.toml"), "catalog = [\"docs/patterns\"]\n").unwrap();
+    std::fs::write(
+        root.join("pattern-language.toml"),
+        "catalog = [\"docs/patterns\"]\n",
+    )
+    .unwrap();
     // A 5,000-line design doc.
     let mut doc = String::new();
     for i in 0..5000 {
@@ -148,7 +180,10 @@ fn main() {
         let mut s = Server::start();
         let t = Instant::now();
         let uri = format!("file://{}", root.display());
-        s.request("initialize", json!({"processId": null, "rootUri": uri, "capabilities": {}}));
+        s.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri, "capabilities": {}}),
+        );
         init.push(t.elapsed());
         s.notify("initialized", json!({}));
         s.stop();
@@ -158,8 +193,13 @@ fn main() {
     let mut s = Server::start();
     s.initialize(root);
     let md = format!("file://{}/design.md", root.display());
-    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": md, "languageId": "markdown", "version": 1, "text": doc}}));
-    s.recv_until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == md.as_str());
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": md, "languageId": "markdown", "version": 1, "text": doc}}),
+    );
+    s.recv_until(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == md.as_str()
+    });
     let mut hover = Vec::new();
     for i in 0..300u32 {
         let t = Instant::now();
@@ -178,24 +218,46 @@ fn main() {
     report("markdown completion in [[ (200 items)", completion);
 
     let py = format!("file://{}/models.py", root.display());
-    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": py, "languageId": "python", "version": 1, "text": models}}));
-    s.recv_until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == py.as_str());
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": py, "languageId": "python", "version": 1, "text": models}}),
+    );
+    s.recv_until(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == py.as_str()
+    });
     let mut edits = Vec::new();
     for v in 2..202 {
         let t = Instant::now();
         let ch = if v % 2 == 0 { "x" } else { "" };
-        let range = if v % 2 == 0 { json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 8}}) } else { json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 9}}) };
+        let range = if v % 2 == 0 {
+            json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 8}})
+        } else {
+            json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 9}})
+        };
         s.notify("textDocument/didChange", json!({"textDocument": {"uri": py, "version": v}, "contentChanges": [{"range": range, "text": ch}]}));
-        s.recv_until(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v);
+        s.recv_until(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v
+        });
         edits.push(t.elapsed());
     }
-    report("re-analysis after a 1-char edit (5,000-line models.py)", edits);
+    report(
+        "re-analysis after a 1-char edit (5,000-line models.py)",
+        edits,
+    );
     let mut py_hover = Vec::new();
     for _ in 0..300 {
         let t = Instant::now();
-        let r = s.request("textDocument/hover", json!({"textDocument": {"uri": py}, "position": {"line": repo_line, "character": 8}}));
+        let r = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": py}, "position": {"line": repo_line, "character": 8}}),
+        );
         py_hover.push(t.elapsed());
-        assert!(r["contents"]["value"].as_str().is_some_and(|v| v.contains("Django ORM repository")), "{r}");
+        assert!(
+            r["contents"]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains("Django ORM repository")),
+            "{r}"
+        );
     }
     report("python hover on a recognised class", py_hover);
     s.stop();

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::detect::{self, Finding, Kind, Roles};
 use crate::python::facts;
 use crate::python::project::{Project, SourceFile};
+use crate::python::queries::TeamQuery;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,7 +44,11 @@ pub fn module_for(path: &Path, root: &Path) -> (String, bool) {
 }
 
 /// Reads, decodes and parses one file.
-pub fn load(path: &Path, root: &Path) -> Result<SourceFile, FileProblem> {
+pub fn load(
+    path: &Path,
+    root: &Path,
+    queries: &[Arc<TeamQuery>],
+) -> Result<SourceFile, FileProblem> {
     let problem = |message: String| FileProblem {
         path: path.to_path_buf(),
         line: 1,
@@ -70,21 +75,33 @@ pub fn load(path: &Path, root: &Path) -> Result<SourceFile, FileProblem> {
             });
         }
     };
-    Ok(from_text(path, root, Arc::from(text)))
+    Ok(from_text(path, root, Arc::from(text), queries))
 }
 
 /// Parses text already in memory (an editor buffer).
-pub fn from_text(path: &Path, root: &Path, text: Arc<str>) -> SourceFile {
+pub fn from_text(
+    path: &Path,
+    root: &Path,
+    text: Arc<str>,
+    queries: &[Arc<TeamQuery>],
+) -> SourceFile {
     let (module, is_package) = module_for(path, root);
-    let facts = match crate::python::parse(&text, None) {
-        Some(tree) => facts::collect(&tree, &text, &module, is_package),
-        None => facts::FileFacts {
-            module: module.clone(),
-            is_package,
-            ..Default::default()
-        },
+    let (facts, hits) = match crate::python::parse(&text, None) {
+        Some(tree) => (
+            facts::collect(&tree, &text, &module, is_package),
+            crate::python::queries::run(queries, &tree, &text),
+        ),
+        None => (
+            facts::FileFacts {
+                module: module.clone(),
+                is_package,
+                ..Default::default()
+            },
+            Vec::new(),
+        ),
     };
     let mut source = SourceFile::new(path.to_path_buf(), text, facts);
+    source.team_hits = hits;
     mark_location(&mut source, path, root);
     source
 }
@@ -149,13 +166,14 @@ impl Analysis {
         files: &[PathBuf],
         root: &Path,
         config: Config,
+        queries: &[Arc<TeamQuery>],
         progress: Option<&(dyn Fn(usize) + Sync)>,
     ) -> Analysis {
         let done = std::sync::atomic::AtomicUsize::new(0);
         let loaded: Vec<Result<SourceFile, FileProblem>> = files
             .par_iter()
             .map(|p| {
-                let r = load(p, root);
+                let r = load(p, root, queries);
                 if let Some(cb) = progress {
                     cb(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
                 }

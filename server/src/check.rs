@@ -116,6 +116,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         &files,
         &root,
         config,
+        catalog.team_queries(),
         if show_progress { Some(&progress) } else { None },
     );
     if show_progress {

@@ -155,6 +155,8 @@ pub struct Catalog {
     index: HashMap<String, usize>,
     categories: BTreeMap<String, Category>,
     problems: Vec<Problem>,
+    /// Compiled detection queries of the pages.
+    team_queries: Vec<Arc<crate::python::queries::TeamQuery>>,
 }
 
 /// Normalises a heading or name for matching: lower case, no parenthetical remarks, no trailing
@@ -289,9 +291,16 @@ impl Catalog {
 
     /// Cross-page checks: unknown `related` ids. Idempotent.
     pub fn validate(&mut self) {
-        self.problems
-            .retain(|p| !p.message.starts_with("unknown related id"));
+        self.problems.retain(|p| {
+            !p.message.starts_with("unknown related id") && !p.message.contains("detection query")
+        });
         let mut found = Vec::new();
+        self.team_queries.clear();
+        for pattern in &self.patterns {
+            let (queries, problems) = crate::python::queries::compile(pattern);
+            self.team_queries.extend(queries);
+            found.extend(problems);
+        }
         for pattern in &self.patterns {
             for rel in &pattern.related {
                 if !self.index.contains_key(rel) {
@@ -312,6 +321,11 @@ impl Catalog {
         self.problems
             .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
         self.problems.dedup();
+    }
+
+    /// Compiled `query` blocks of the pages.
+    pub fn team_queries(&self) -> &[Arc<crate::python::queries::TeamQuery>] {
+        &self.team_queries
     }
 
     pub fn patterns(&self) -> &[Arc<Pattern>] {

@@ -389,6 +389,27 @@ pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding
     domain_event::run(&cx, &mut out);
     cross_context_import::run(&cx, &mut out);
     orm_in_domain::run(&cx, &mut out);
+    // Team-defined patterns: the catalog's `query` blocks matched at load time.
+    for (id, span) in &file.team_hits {
+        let start = span.start;
+        out.push(
+            cx.finding(
+                id,
+                header_span(&file.text, start),
+                format!("matches the detection query of the team pattern `{id}`"),
+                vec![format!(
+                    "query capture `@pattern` at `{}`",
+                    file.text
+                        .get(span.clone())
+                        .unwrap_or("")
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                )],
+            ),
+        );
+    }
     if file.is_test || file.is_migration {
         // Test doubles and migrations imitate everything: neither smells nor recognitions there.
         out.clear();

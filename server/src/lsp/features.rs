@@ -82,7 +82,7 @@ fn open_pages(state: &State, w: &Workspace) -> Vec<(PathBuf, Arc<str>)> {
 }
 
 /// The Python source of an open document, from its kept tree.
-fn source_of(w: &Workspace, path: &Path, doc: &Document) -> SourceFile {
+fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> SourceFile {
     let root = w.root_or_parent(path);
     let (module, is_package) = analysis::module_for(path, &root);
     let facts = match &doc.tree {
@@ -94,6 +94,9 @@ fn source_of(w: &Workspace, path: &Path, doc: &Document) -> SourceFile {
         },
     };
     let mut source = SourceFile::new(path.to_path_buf(), doc.text.clone(), facts);
+    if let Some(tree) = &doc.tree {
+        source.team_hits = crate::python::queries::run(catalog.team_queries(), tree, &doc.text);
+    }
     analysis::mark_location(&mut source, path, &root);
     source
 }
@@ -105,6 +108,18 @@ fn python_analysis(
     path: &Path,
     this: &Document,
 ) -> (Arc<Analysis>, Option<usize>) {
+    let pages = open_pages(state, w);
+    let catalog = w.catalog_with(&pages);
+    // Edited catalog pages change what team queries find: they are part of the cache key.
+    let page_versions: Vec<(PathBuf, i32)> = state
+        .docs
+        .iter()
+        .filter(|d| d.language == Language::Markdown)
+        .filter_map(|d| {
+            let p = d.key().to_file_path()?.into_owned();
+            pages.iter().any(|(q, _)| *q == p).then_some((p, d.version))
+        })
+        .collect();
     let mut open = Vec::new();
     for d in state.docs.iter() {
         if d.language != Language::Python {
@@ -115,16 +130,20 @@ fn python_analysis(
             continue;
         }
         if w.root.as_ref().is_none_or(|r| p.starts_with(r)) {
-            open.push((p.clone(), d.version, Arc::new(source_of(w, &p, &d))));
+            open.push((
+                p.clone(),
+                d.version,
+                Arc::new(source_of(w, &catalog, &p, &d)),
+            ));
         }
     }
     open.push((
         path.to_path_buf(),
         this.version,
-        Arc::new(source_of(w, path, this)),
+        Arc::new(source_of(w, &catalog, path, this)),
     ));
     open.sort_by(|a, b| a.0.cmp(&b.0));
-    let a = w.analysis(open);
+    let a = w.analysis(open, page_versions);
     let idx = a.project.files.iter().position(|f| f.path == path);
     (a, idx)
 }

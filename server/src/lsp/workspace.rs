@@ -61,7 +61,10 @@ impl Workspace {
                 let files = analysis::python_files(std::slice::from_ref(r), &config, r);
                 let loaded: Vec<_> = {
                     use rayon::prelude::*;
-                    files.par_iter().map(|p| analysis::load(p, r)).collect()
+                    files
+                        .par_iter()
+                        .map(|p| analysis::load(p, r, catalog.team_queries()))
+                        .collect()
                 };
                 let mut ok = Vec::new();
                 let mut bad = Vec::new();
@@ -116,8 +119,13 @@ impl Workspace {
     }
 
     /// The analysis of the workspace with `open` Python buffers overlaid (cached by versions).
-    pub fn analysis(&self, open: Vec<(PathBuf, i32, Arc<SourceFile>)>) -> Arc<Analysis> {
-        let key: Vec<(PathBuf, i32)> = open.iter().map(|(p, v, _)| (p.clone(), *v)).collect();
+    pub fn analysis(
+        &self,
+        open: Vec<(PathBuf, i32, Arc<SourceFile>)>,
+        extra_key: Vec<(PathBuf, i32)>,
+    ) -> Arc<Analysis> {
+        let mut key: Vec<(PathBuf, i32)> = open.iter().map(|(p, v, _)| (p.clone(), *v)).collect();
+        key.extend(extra_key);
         if let Ok(guard) = self.cache.lock()
             && let Some((k, a)) = guard.as_ref()
             && *k == key

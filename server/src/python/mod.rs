@@ -4,6 +4,7 @@
 
 pub mod facts;
 pub mod project;
+pub mod queries;
 
 use std::cell::RefCell;
 use tree_sitter::{Parser, Tree};

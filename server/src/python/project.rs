@@ -17,6 +17,8 @@ pub struct SourceFile {
     pub is_test: bool,
     pub is_migration: bool,
     pub is_domain: bool,
+    /// Matches of team-defined detection queries: (pattern id, byte span).
+    pub team_hits: Vec<(String, std::ops::Range<usize>)>,
 }
 
 impl SourceFile {
@@ -38,6 +40,7 @@ impl SourceFile {
             is_test,
             is_migration,
             is_domain,
+            team_hits: Vec::new(),
         }
     }
 }

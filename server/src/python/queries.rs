@@ -1,0 +1,70 @@
+//! Team-defined detection: a catalog page's `query` block (in `## Detection`) is a tree-sitter
+//! query over Python; each `@pattern` capture is a recognition of that page's pattern. A team
+//! teaches the server a pattern of its own without writing Rust.
+
+use crate::catalog::{Pattern, Problem, Severity};
+use std::sync::Arc;
+use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
+
+#[derive(Debug)]
+pub struct TeamQuery {
+    /// The pattern id.
+    pub id: String,
+    pub query: Query,
+    pub capture: u32,
+}
+
+/// Compiles a page's queries. An invalid one is a problem at its line and is left out.
+pub fn compile(pattern: &Pattern) -> (Vec<Arc<TeamQuery>>, Vec<Problem>) {
+    let mut ok = Vec::new();
+    let mut problems = Vec::new();
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    for q in &pattern.queries {
+        match Query::new(&language, &q.text) {
+            Ok(query) => match query.capture_index_for_name("pattern") {
+                Some(capture) => ok.push(Arc::new(TeamQuery { id: pattern.id.clone(), query, capture })),
+                None => problems.push(Problem::new(
+                    &pattern.source,
+                    q.line,
+                    Severity::Error,
+                    format!("detection query of `{}` has no `@pattern` capture: mark the node to report with `@pattern`", pattern.id),
+                )),
+            },
+            Err(err) => problems.push(Problem::new(
+                &pattern.source,
+                q.line + err.row as u32,
+                Severity::Error,
+                format!("invalid detection query ({:?} at column {}): {}", err.kind, err.column + 1, err.message.trim()),
+            )),
+        }
+    }
+    (ok, problems)
+}
+
+/// Runs the queries over a parsed file: (pattern id, byte span of the capture).
+pub fn run(
+    queries: &[Arc<TeamQuery>],
+    tree: &Tree,
+    text: &str,
+) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    if queries.is_empty() {
+        return out;
+    }
+    let mut cursor = QueryCursor::new();
+    cursor.set_match_limit(256);
+    for q in queries {
+        let mut matches = cursor.matches(&q.query, tree.root_node(), text.as_bytes());
+        while let Some(m) = matches.next() {
+            for c in m.captures.iter().filter(|c| c.index == q.capture) {
+                out.push((q.id.clone(), c.node.byte_range()));
+            }
+            if out.len() > 10_000 {
+                return out;
+            }
+        }
+    }
+    out.sort_by_key(|(_, s)| s.start);
+    out.dedup();
+    out
+}

@@ -1,0 +1,450 @@
+//! Python recognition in the editor over the real protocol: hover, diagnostics with code,
+//! description and related information, suppression and its quick fixes, markers, team-defined
+//! patterns, and a differential test of incremental edits against a fresh open.
+
+mod common;
+use common::{Client, uri};
+use serde_json::{Value, json};
+use std::path::Path;
+
+fn shop() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop")
+}
+
+fn open_file(c: &mut Client, path: &Path) -> (String, String, Vec<Value>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let u = uri(path);
+    c.open(&u, "python", &text);
+    let diags = c.diagnostics(&u, 1);
+    (u, text, diags)
+}
+
+fn line_of(text: &str, needle: &str) -> u32 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no `{needle}`")) as u32
+}
+
+#[test]
+fn hover_markers_and_diagnostics_on_the_fixture() {
+    let root = shop();
+    let mut c = Client::start(&root, json!({}), false);
+
+    // A repository class: hover says what and why.
+    let (repo, text, _) = open_file(&mut c, &root.join("billing/invoicing/repositories.py"));
+    let line = line_of(&text, "class DjangoInvoiceRepository");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": repo}, "position": {"line": line, "character": 8}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        value.contains("### Django ORM repository")
+            && value.contains("**Evidence**")
+            && value.contains(".objects"),
+        "{value}"
+    );
+
+    // Markers: inlay hint, code lens, symbols.
+    let hints = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": repo}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 999, "character": 0}}}));
+    assert!(
+        hints
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["position"]["line"] == line
+                && h["label"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Django ORM repository")),
+        "{hints}"
+    );
+    let lenses = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": repo}}),
+    );
+    assert!(
+        lenses
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["range"]["start"]["line"] == line),
+        "{lenses}"
+    );
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": repo}}),
+    );
+    assert!(
+        symbols
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "DjangoInvoiceRepository"
+                && s["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("Django ORM repository"))),
+        "{symbols}"
+    );
+
+    // A router and a JSONField aggregate store.
+    let (routers, text, _) = open_file(&mut c, &root.join("shop/routers.py"));
+    let line = line_of(&text, "class ");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": routers}, "position": {"line": line, "character": 8}}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Context database"),
+        "{hover}"
+    );
+
+    // A cross-context import: a diagnostic with code, description and related information.
+    let (views, text, diags) = open_file(&mut c, &root.join("shipping/views.py"));
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "cross-context-import")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(d["severity"], 2, "declared contexts: a warning");
+    assert!(
+        d["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("anticorruption-layer.md")
+    );
+    assert!(
+        d["relatedInformation"][0]["location"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("models.py"),
+        "{d}"
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": views}, "position": d["range"]["start"]}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Smell: `cross-context-import`"),
+        "{hover}"
+    );
+
+    // Suppress it with the quick fix, then the suppression is used.
+    let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": views}, "range": d["range"], "context": {"diagnostics": [d]}}));
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Suppress"))
+        .unwrap()
+        .clone();
+    let edit = &fix["edit"]["changes"][views.as_str()][0];
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[line].push_str(edit["newText"].as_str().unwrap());
+    let fixed = lines.join("\n") + "\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": views, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let diags = c.diagnostics(&views, 2);
+    assert!(
+        diags.iter().all(|d| d["code"] != "cross-context-import"),
+        "{diags:?}"
+    );
+
+    // An unused suppression is a hint with a fix that removes it.
+    let unused = fixed.replacen(
+        "import",
+        "import  # pattern-language: ignore[orm-in-domain]\nimport",
+        0,
+    );
+    let unused = format!("x = 1  # pattern-language: ignore[orm-in-domain]\n{unused}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": views, "version": 3}, "contentChanges": [{"text": unused}]}),
+    );
+    let diags = c.diagnostics(&views, 3);
+    let hint = diags
+        .iter()
+        .find(|d| d["code"] == "unused-suppression")
+        .unwrap_or_else(|| panic!("{diags:?}"))
+        .clone();
+    assert_eq!(hint["severity"], 4);
+    let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": views}, "range": hint["range"], "context": {"diagnostics": [hint]}}));
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["title"] == "Remove unused suppression"),
+        "{actions}"
+    );
+
+    // `# pattern-language: ignore[` completes rule ids.
+    let text4 = format!("{unused}y = 2  # pattern-language: ignore[");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": views, "version": 4}, "contentChanges": [{"text": text4}]}),
+    );
+    let _ = c.diagnostics(&views, 4);
+    let last = text4.lines().count() as u32 - 1;
+    let col = text4.lines().last().unwrap().len() as u32;
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": views}, "position": {"line": last, "character": col}}),
+    );
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["label"] == "cross-context-import"),
+        "{items}"
+    );
+    c.shutdown();
+}
+
+const TEAM_PAGE: &str = r#"+++
+id = "payment-gateway"
+title = "Payment gateway"
+category = "team"
+aliases = []
+related = ["anticorruption-layer"]
+tags = []
++++
+
+# Payment gateway
+
+Our wrapper around a payment provider.
+
+## Context
+Payments go through providers.
+
+## Problem
+Provider SDKs leak everywhere.
+
+## Solution
+Wrap each provider in a gateway class.
+
+## Resulting context
+
+### Advantages
+- One place per provider.
+
+### Disadvantages
+- One more class.
+
+## Example
+`class StripeGateway: ...`
+
+## Detection
+
+```query
+(class_definition name: (identifier) @name (#match? @name "Gateway$")) @pattern
+```
+
+## Refactorings
+- By hand.
+
+## Further reading
+- Our wiki.
+"#;
+
+#[test]
+fn a_team_pattern_end_to_end_including_a_broken_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("docs/patterns/team")).unwrap();
+    std::fs::write(
+        root.join("pattern-language.toml"),
+        "catalog = [\"docs/patterns\"]\n",
+    )
+    .unwrap();
+    let page_path = root.join("docs/patterns/team/payment-gateway.md");
+    std::fs::write(&page_path, TEAM_PAGE).unwrap();
+    let py_text = "class StripeGateway:\n    def charge(self, cents: int) -> None: ...\n\nclass Other:\n    pass\n";
+    std::fs::write(root.join("gateways.py"), py_text).unwrap();
+
+    // The CLI sees it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["rule"] == "payment-gateway" && r["line"] == 1 && r["kind"] == "pattern"),
+        "{records:?}"
+    );
+
+    let mut c = Client::start(root, json!({}), false);
+    let py = uri(&root.join("gateways.py"));
+    c.open(&py, "python", py_text);
+    let _ = c.diagnostics(&py, 1);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": py}, "position": {"line": 0, "character": 8}}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("### Payment gateway"),
+        "{hover}"
+    );
+
+    // Break the query in the editor: a diagnostic at the query's line; other patterns still work.
+    let page = uri(&page_path);
+    c.open(&page, "markdown", TEAM_PAGE);
+    let _ = c.diagnostics(&page, 1);
+    let broken = TEAM_PAGE.replace(
+        "(#match? @name \"Gateway$\")) @pattern",
+        "(#match? @name \"Gateway$\") @pattern",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": page, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let diags = c.diagnostics(&page, 2);
+    let query_line = TEAM_PAGE
+        .lines()
+        .position(|l| l.starts_with("(class_definition"))
+        .unwrap() as u64;
+    let d = diags
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("invalid detection query")
+        })
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(d["range"]["start"]["line"], query_line);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": py}, "position": {"line": 0, "character": 8}}),
+    );
+    assert!(hover.is_null(), "a broken query finds nothing: {hover}");
+
+    // Repair it: found again, without a restart.
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": page, "version": 3}, "contentChanges": [{"text": TEAM_PAGE}]}));
+    let diags = c.diagnostics(&page, 3);
+    assert!(
+        diags
+            .iter()
+            .all(|d| !d["message"].as_str().unwrap().contains("query")),
+        "{diags:?}"
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": py}, "position": {"line": 0, "character": 8}}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("### Payment gateway"),
+        "{hover}"
+    );
+    c.shutdown();
+}
+
+/// A tiny deterministic generator: no test depends on a random seed it cannot reproduce.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+fn findings(c: &mut Client, u: &str, version: i64) -> (Vec<Value>, Value) {
+    let diags = c.diagnostics(u, version);
+    let hints = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9999, "character": 0}}}));
+    let mut d: Vec<Value> = diags
+        .into_iter()
+        .map(|d| json!([d["code"], d["range"], d["message"]]))
+        .collect();
+    d.sort_by_key(|v| v.to_string());
+    (d, hints)
+}
+
+#[test]
+fn random_edits_give_the_same_findings_as_a_fresh_open() {
+    let root = shop();
+    let base = std::fs::read_to_string(root.join("catalog/repositories.py")).unwrap();
+    let snippets = [
+        "é",
+        "😀",
+        "class Half(",
+        "    def get_by_x(self):\n        return 1\n",
+        "\n",
+        "Book.objects",
+        "from billing.invoicing.models import Invoice\n",
+        ")",
+        "  # ü",
+    ];
+    let mut rng = Lcg(7);
+    let mut c = Client::start(&root, json!({}), false);
+    let u = uri(&root.join("catalog/repositories.py"));
+    c.open(&u, "python", &base);
+    let _ = c.diagnostics(&u, 1);
+    let mut text = base.clone();
+    for version in 2..42i64 {
+        // A random range in UTF-16 units, on character boundaries.
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let a = rng.next(chars.len() + 1);
+        let b = (a + rng.next(6)).min(chars.len());
+        let byte = |i: usize| chars.get(i).map_or(text.len(), |(o, _)| *o);
+        let (sa, sb) = (byte(a), byte(b));
+        let pos = |off: usize| {
+            let before = &text[..off];
+            let line = before.matches('\n').count();
+            let col: usize = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+                .encode_utf16()
+                .count();
+            json!({"line": line, "character": col})
+        };
+        let insert = snippets[rng.next(snippets.len())];
+        let change = json!({"range": {"start": pos(sa), "end": pos(sb)}, "text": insert});
+        text.replace_range(sa..sb, insert);
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": version}, "contentChanges": [change]}),
+        );
+        if version % 10 != 1 {
+            let _ = c.diagnostics(&u, version);
+        } else {
+            let incremental = findings(&mut c, &u, version);
+            // A fresh open of the same text: close the document and open it again.
+            c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+            let _ = c.wait_for(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == u.as_str()
+                    && m["params"]["version"].is_null()
+            });
+            c.notify("textDocument/didOpen", json!({"textDocument": {"uri": u, "languageId": "python", "version": version, "text": text}}));
+            let fresh = findings(&mut c, &u, version);
+            assert_eq!(
+                incremental.0, fresh.0,
+                "diagnostics differ after edit {version}:\n{text}"
+            );
+            assert_eq!(
+                incremental.1, fresh.1,
+                "inlay hints differ after edit {version}"
+            );
+        }
+    }
+    c.shutdown();
+}
