@@ -159,7 +159,7 @@ fn main() {
     // A 5,000-line design doc.
     let mut doc = String::new();
     for i in 0..5000 {
-        doc.push_str(&format!("Line {i}: billing talks to shipping through an anticorruption layer; see [[cached-repository]].\n"));
+        doc.push_str(&format!("Line {i:05}: billing talks to shipping through an anticorruption layer; see [[cached-repository]].\n"));
     }
     // A 5,000-line models.py with a repository at the end.
     let mut models = String::from("from django.db import models\n\n");
@@ -203,7 +203,7 @@ fn main() {
     let mut hover = Vec::new();
     for i in 0..300u32 {
         let t = Instant::now();
-        let r = s.request("textDocument/hover", json!({"textDocument": {"uri": md}, "position": {"line": (i * 16) % 5000, "character": 45}}));
+        let r = s.request("textDocument/hover", json!({"textDocument": {"uri": md}, "position": {"line": (i * 16) % 5000, "character": 52}}));
         hover.push(t.elapsed());
         assert!(!r.is_null());
     }
@@ -211,7 +211,7 @@ fn main() {
     let mut completion = Vec::new();
     for i in 0..300u32 {
         let t = Instant::now();
-        let r = s.request("textDocument/completion", json!({"textDocument": {"uri": md}, "position": {"line": (i * 16) % 5000, "character": 72}}));
+        let r = s.request("textDocument/completion", json!({"textDocument": {"uri": md}, "position": {"line": (i * 16) % 5000, "character": 80}}));
         completion.push(t.elapsed());
         assert_eq!(r["items"].as_array().map(Vec::len), Some(200));
     }

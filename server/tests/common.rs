@@ -27,6 +27,16 @@ const ALLOWED_NOTIFICATIONS: &[&str] = &[
 
 impl Client {
     pub fn start(root: &std::path::Path, init_options: Value, utf8: bool) -> Client {
+        Client::start_with(root, init_options, utf8, false)
+    }
+
+    /// `pull`: the client declares pull diagnostics (`textDocument/diagnostic`).
+    pub fn start_with(
+        root: &std::path::Path,
+        init_options: Value,
+        utf8: bool,
+        pull: bool,
+    ) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
             .arg("server")
             .stdin(Stdio::piped())
@@ -90,7 +100,8 @@ impl Client {
                     "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}, "workspaceEdit": {"resourceOperations": ["create"]}},
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": true}},
-                        "publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true}
+                        "publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true},
+                        "diagnostic": if pull { json!({"dynamicRegistration": false}) } else { Value::Null }
                     }
                 }
             }),

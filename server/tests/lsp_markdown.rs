@@ -274,3 +274,32 @@ fn bad_input_never_crashes_the_server() {
     assert!(r.is_null());
     c.shutdown();
 }
+
+#[test]
+fn pull_diagnostics_only_for_clients_that_pull_and_then_nothing_is_pushed() {
+    let dir = workspace();
+    // A pushing client is not offered pull.
+    let c = Client::start(dir.path(), json!({}), false);
+    c.shutdown();
+    let mut c = Client::start_with(dir.path(), json!({}), false, true);
+    let doc = uri(&dir.path().join("design.md"));
+    c.open(&doc, "markdown", DOC);
+    let report = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    assert_eq!(report["kind"], "full");
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["code"], "unknown-pattern");
+    // Let any stray push arrive, then check none came for the document.
+    let _ = c.request("workspace/symbol", json!({"query": ""}));
+    assert!(
+        !c.notifications
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == doc.as_str()),
+        "pushed although the client pulls"
+    );
+    c.shutdown();
+}

@@ -392,12 +392,11 @@ pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding
     // Team-defined patterns: the catalog's `query` blocks matched at load time.
     for (id, span) in &file.team_hits {
         let start = span.start;
-        out.push(
-            cx.finding(
-                id,
-                header_span(&file.text, start),
-                format!("matches the detection query of the team pattern `{id}`"),
-                vec![format!(
+        out.push(cx.finding(
+            id,
+            header_span(&file.text, start),
+            format!("matches the detection query of the team pattern `{id}`"),
+            vec![format!(
                     "query capture `@pattern` at `{}`",
                     file.text
                         .get(span.clone())
@@ -407,8 +406,7 @@ pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding
                         .unwrap_or("")
                         .trim()
                 )],
-            ),
-        );
+        ));
     }
     if file.is_test || file.is_migration {
         // Test doubles and migrations imitate everything: neither smells nor recognitions there.

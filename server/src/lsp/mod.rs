@@ -32,6 +32,10 @@ pub struct ClientCaps {
     pub progress: bool,
     pub resource_ops: bool,
     pub code_description: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): nothing is pushed for documents.
+    pub pull: bool,
+    /// The client accepts `workspace/diagnostic/refresh`.
+    pub pull_refresh: bool,
     pub related_information: bool,
 }
 
@@ -222,6 +226,16 @@ impl Backend {
 
     /// Recomputes and pushes one document's diagnostics.
     async fn refresh(&self, uri: Uri) {
+        let caps = lock(&self.state.caps);
+        if caps.pull {
+            if caps.pull_refresh {
+                let _ = self
+                    .client
+                    .send_request::<request::WorkspaceDiagnosticRefresh>(())
+                    .await;
+            }
+            return;
+        }
         let Some((version, text, language)) = self
             .state
             .docs
@@ -308,6 +322,13 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
+            pull: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+            pull_refresh: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
             code_description: td
                 .and_then(|t| t.publish_diagnostics.as_ref())
                 .and_then(|p| p.code_description_support)
@@ -317,6 +338,7 @@ impl LanguageServer for Backend {
                 .and_then(|p| p.related_information)
                 .unwrap_or(false),
         };
+        let pull = client_caps.pull;
         set(&self.state.caps, client_caps);
         let mut roots: Vec<PathBuf> = params
             .workspace_folders
@@ -364,6 +386,15 @@ impl LanguageServer for Backend {
                     },
                 )),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                // Offered only to clients that pull; the others get pushed diagnostics.
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("pattern-language".into()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: false,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    })
+                }),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
@@ -495,9 +526,11 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         self.state.docs.remove(&params.text_document.uri);
-        self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
-            .await;
+        if !lock(&self.state.caps).pull {
+            self.client
+                .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+                .await;
+        }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -590,6 +623,45 @@ impl LanguageServer for Backend {
         Ok(self.with_doc(uri, |b, doc, w| {
             features::inlay_hints(b, doc, w, uri, params.range)
         }))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let doc = self
+            .state
+            .docs
+            .get(&uri)
+            .map(|d| (d.version, d.text.clone(), d.language));
+        let items = match doc {
+            Some((version, text, language)) => {
+                let path = uri.to_file_path().map(|p| p.into_owned());
+                let w = self.workspace_for(path.as_deref());
+                let state = self.state.clone();
+                let enc = self.encoding();
+                let caps = lock(&self.state.caps);
+                let u = uri.clone();
+                let items = tokio::task::spawn_blocking(move || {
+                    features::diagnostics(&state, &w, &u, &text, language, enc, &caps)
+                })
+                .await
+                .unwrap_or_default();
+                let _ = version;
+                items
+            }
+            None => Vec::new(),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
