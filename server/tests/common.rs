@@ -37,6 +37,17 @@ impl Client {
         utf8: bool,
         pull: bool,
     ) -> Client {
+        Client::start_opts(root, init_options, utf8, pull, true)
+    }
+
+    /// `watch`: the client can watch files for the server (dynamic registration).
+    pub fn start_opts(
+        root: &std::path::Path,
+        init_options: Value,
+        utf8: bool,
+        pull: bool,
+        watch: bool,
+    ) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
             .arg("server")
             .stdin(Stdio::piped())
@@ -97,7 +108,7 @@ impl Client {
                 "capabilities": {
                     "general": {"positionEncodings": encodings},
                     "window": {"workDoneProgress": true},
-                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}, "workspaceEdit": {"resourceOperations": ["create"]}},
+                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": ["create"]}},
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": true}},
                         "publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true},

@@ -303,3 +303,38 @@ fn pull_diagnostics_only_for_clients_that_pull_and_then_nothing_is_pushed() {
     );
     c.shutdown();
 }
+
+#[test]
+fn without_client_watching_the_server_reloads_a_changed_catalog_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("docs/patterns/team");
+    std::fs::create_dir_all(&cat).unwrap();
+    std::fs::write(
+        dir.path().join("pattern-language.toml"),
+        "catalog = [\"docs/patterns\"]\n",
+    )
+    .unwrap();
+    let mut c = Client::start_opts(dir.path(), json!({}), false, false, false);
+    let doc = uri(&dir.path().join("adr.md"));
+    c.open(&doc, "markdown", "We use [[team-money]].\n");
+    let diags = c.diagnostics(&doc, 1);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    // A new page appears on disk; nobody tells the server.
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../patterns/tactical/value-object.md"
+    ))
+    .unwrap()
+    .replace("id = \"value-object\"", "id = \"team-money\"")
+    .replace("category = \"tactical\"", "category = \"team\"");
+    std::fs::write(cat.join("team-money.md"), page).unwrap();
+    let msg = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == doc.as_str()
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+    });
+    assert_eq!(msg["params"]["version"], 1);
+    c.shutdown();
+}
