@@ -158,6 +158,8 @@ pub struct Analysis {
     pub project: Project,
     pub roles: Roles,
     pub problems: Vec<FileProblem>,
+    /// Each file's findings before suppression, computed once on first use.
+    detected: Vec<std::sync::OnceLock<Vec<Finding>>>,
 }
 
 impl Analysis {
@@ -198,18 +200,26 @@ impl Analysis {
     ) -> Analysis {
         let project = Project::build(sources, config);
         let roles = Roles::compute(&project);
+        let detected = (0..project.files.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         Analysis {
             project,
             roles,
             problems,
+            detected,
         }
     }
 
     /// Findings of one file, suppressions applied.
     pub fn findings(&self, index: usize) -> Vec<Finding> {
         let file = &self.project.files[index];
-        let found = detect::check_file(&self.project, &self.roles, index);
-        suppress(&file.text, found).0
+        suppress(&file.text, self.detected(index).to_vec()).0
+    }
+
+    /// Findings of one file before suppression (cached).
+    pub fn detected(&self, index: usize) -> &[Finding] {
+        self.detected[index].get_or_init(|| detect::check_file(&self.project, &self.roles, index))
     }
 
     /// Findings of every file, in parallel: (file index, findings).

@@ -338,3 +338,33 @@ fn without_client_watching_the_server_reloads_a_changed_catalog_itself() {
     assert_eq!(msg["params"]["version"], 1);
     c.shutdown();
 }
+
+#[test]
+fn completion_items_resolve_their_documentation() {
+    let dir = workspace();
+    let mut c = Client::start(dir.path(), json!({}), false);
+    let doc = uri(&dir.path().join("design.md"));
+    c.open(&doc, "markdown", "See [[cach");
+    let _ = c.diagnostics(&doc, 1);
+    let list = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 0, "character": 10}}),
+    );
+    let item = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "cached-repository")
+        .unwrap()
+        .clone();
+    assert!(item.get("documentation").is_none());
+    let resolved = c.request("completionItem/resolve", item);
+    assert!(
+        resolved["documentation"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("### Cached repository"),
+        "{resolved}"
+    );
+    c.shutdown();
+}

@@ -102,6 +102,32 @@ fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> S
 }
 
 /// The analysis with every open Python buffer of the workspace overlaid, and this file's index.
+/// The facts of an open buffer, walked again only when its version or the catalog changed.
+fn cached_source(
+    state: &State,
+    w: &Workspace,
+    catalog: &Arc<Catalog>,
+    path: &Path,
+    doc: &Document,
+) -> Arc<SourceFile> {
+    // Facts depend on the catalog's queries: cache only against the workspace's own catalog.
+    if !Arc::ptr_eq(catalog, &w.catalog) {
+        return Arc::new(source_of(w, catalog, path, doc));
+    }
+    let identity = w.id as usize;
+    if let Some(entry) = state.sources.get(path)
+        && entry.0 == doc.version
+        && entry.1 == identity
+    {
+        return entry.2.clone();
+    }
+    let source = Arc::new(source_of(w, catalog, path, doc));
+    state
+        .sources
+        .insert(path.to_path_buf(), (doc.version, identity, source.clone()));
+    source
+}
+
 fn python_analysis(
     state: &State,
     w: &Workspace,
@@ -133,14 +159,14 @@ fn python_analysis(
             open.push((
                 p.clone(),
                 d.version,
-                Arc::new(source_of(w, &catalog, &p, &d)),
+                cached_source(state, w, &catalog, &p, &d),
             ));
         }
     }
     open.push((
         path.to_path_buf(),
         this.version,
-        Arc::new(source_of(w, &catalog, path, this)),
+        cached_source(state, w, &catalog, path, this),
     ));
     open.sort_by(|a, b| a.0.cmp(&b.0));
     let a = w.analysis(open, page_versions);
@@ -191,7 +217,7 @@ pub fn diagnostics(
             }
             let (a, idx) = python_analysis(state, w, &path, &doc);
             let Some(i) = idx else { return out };
-            let raw = crate::detect::check_file(&a.project, &a.roles, i);
+            let raw = a.detected(i).to_vec();
             let (kept, unused) = analysis::suppress(text, raw);
             for f in kept.iter().filter(|f| f.kind != Kind::Pattern) {
                 out.push(finding_diagnostic(
@@ -499,7 +525,7 @@ pub fn finding_hover(f: &Finding, catalog: &Catalog) -> String {
 
 fn pattern_item(
     p: &Pattern,
-    catalog: &Catalog,
+    _catalog: &Catalog,
     edit_range: Option<Range>,
     close: &str,
 ) -> CompletionItem {
@@ -512,10 +538,7 @@ fn pattern_item(
             p.id,
             p.names().collect::<Vec<_>>().join(" ")
         )),
-        documentation: Some(Documentation::MarkupContent(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: render::hover_markdown(p, catalog, None),
-        })),
+        data: Some(serde_json::json!({ "pattern": p.id })),
         text_edit: edit_range.map(|range| {
             CompletionTextEdit::Edit(TextEdit {
                 range,

@@ -51,6 +51,9 @@ pub struct State {
     pub loose: RwLock<Option<Arc<Workspace>>>,
     /// Config files that have diagnostics published (to clear them).
     pub config_diagnostics: DashMap<Uri, ()>,
+    /// Facts of open Python buffers by path: (version, catalog identity, source). Only the
+    /// buffer that changed is walked again.
+    pub sources: DashMap<PathBuf, (i32, usize, Arc<crate::python::project::SourceFile>)>,
 }
 
 #[derive(Clone)]
@@ -86,6 +89,7 @@ impl Backend {
                 workspaces: DashMap::new(),
                 loose: RwLock::new(None),
                 config_diagnostics: DashMap::new(),
+                sources: DashMap::new(),
             }),
         }
     }
@@ -370,7 +374,8 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec!["[".into(), ",".into()]),
-                    resolve_provider: Some(false),
+                    // Documentation comes with completionItem/resolve: lists stay small.
+                    resolve_provider: Some(true),
                     ..Default::default()
                 }),
                 definition_provider: Some(OneOf::Left(true)),
@@ -530,6 +535,9 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         self.state.docs.remove(&params.text_document.uri);
+        if let Some(path) = params.text_document.uri.to_file_path() {
+            self.state.sources.remove(path.as_ref());
+        }
         if !lock(&self.state.caps).pull {
             self.client
                 .publish_diagnostics(params.text_document.uri, Vec::new(), None)
@@ -590,6 +598,25 @@ impl LanguageServer for Backend {
         let uri = &params.text_document_position.text_document.uri;
         let pos = params.text_document_position.position;
         Ok(self.with_doc(uri, |b, doc, w| features::completion(b, doc, w, uri, pos)))
+    }
+
+    async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
+        let id = item
+            .data
+            .as_ref()
+            .and_then(|d| d.get("pattern"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        if let Some(id) = id {
+            let w = self.workspace_for(lock(&self.state.roots).first().map(PathBuf::as_path));
+            if let Some(p) = w.catalog.get(&id) {
+                item.documentation = Some(Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: crate::catalog::render::hover_markdown(p, &w.catalog, None),
+                }));
+            }
+        }
+        Ok(item)
     }
 
     async fn goto_definition(

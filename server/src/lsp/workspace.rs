@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 type CachedAnalysis = (Vec<(PathBuf, i32)>, Arc<Analysis>);
 
 pub struct Workspace {
+    /// A number no other loaded workspace has: identifies what facts were computed against.
+    pub id: u64,
     pub root: Option<PathBuf>,
     pub config: Config,
     pub config_problems: Vec<ConfigProblem>,
@@ -78,7 +80,9 @@ impl Workspace {
             }
             _ => (Vec::new(), Vec::new()),
         };
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Workspace {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             root,
             config,
             config_problems: problems,

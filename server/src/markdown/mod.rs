@@ -184,18 +184,37 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
     refs
 }
 
-/// The reference under `offset`.
+/// The reference under `offset`. Only the line around it is read (plus a scan of line starts for
+/// code fences), so the cost does not grow with the document.
 pub fn reference_at(
     text: &str,
     offset: usize,
     catalog: &Catalog,
     names: &Names,
 ) -> Option<Reference> {
-    references(text, catalog, names)
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    // Inside a fenced code block?
+    let mut fenced = false;
+    for line in text[..start].lines() {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fenced = !fenced;
+        }
+    }
+    if fenced {
+        return None;
+    }
+    let line = &text[start..end];
+    references(line, catalog, names)
         .into_iter()
+        .map(|mut r| {
+            r.span = r.span.start + start..r.span.end + start;
+            r
+        })
         .find(|r| r.span.start <= offset && offset <= r.span.end)
 }
-
 /// A heading of a Markdown document: level, title, byte range of the heading line.
 pub fn headings(text: &str) -> Vec<(u8, String, Range<usize>)> {
     crate::catalog::page::headings(text)
