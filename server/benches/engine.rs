@@ -19,9 +19,13 @@ fn models(lines: usize) -> String {
 
 fn bench(c: &mut Criterion) {
     let text = models(5000);
-    c.bench_function("parse only, 5,000-line models.py", |b| b.iter(|| black_box(parse(black_box(&text), None))));
+    c.bench_function("parse only, 5,000-line models.py", |b| {
+        b.iter(|| black_box(parse(black_box(&text), None)))
+    });
     let tree = parse(&text, None).unwrap();
-    c.bench_function("facts only, 5,000-line models.py", |b| b.iter(|| black_box(facts::collect(&tree, &text, "app.models", false))));
+    c.bench_function("facts only, 5,000-line models.py", |b| {
+        b.iter(|| black_box(facts::collect(&tree, &text, "app.models", false)))
+    });
     c.bench_function("parse + facts, 5,000-line models.py", |b| {
         b.iter(|| {
             let tree = parse(black_box(&text), None).unwrap();

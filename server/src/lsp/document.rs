@@ -33,6 +33,8 @@ pub struct Document {
     pub text: Arc<str>,
     pub index: LineIndex,
     pub tree: Option<tree_sitter::Tree>,
+    /// Facts of the top-level statements of the last analysed version.
+    pub facts_cache: std::sync::Mutex<crate::python::facts::FactsCache>,
 }
 
 /// Where `pos` falls in `rope`, as a char index (clamped).
@@ -81,6 +83,7 @@ impl Document {
             text,
             index,
             tree,
+            facts_cache: Default::default(),
         }
     }
 

@@ -86,7 +86,12 @@ fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> S
     let root = w.root_or_parent(path);
     let (module, is_package) = analysis::module_for(path, &root);
     let facts = match &doc.tree {
-        Some(tree) => facts::collect(tree, &doc.text, &module, is_package),
+        Some(tree) => match doc.facts_cache.lock() {
+            Ok(mut cache) => {
+                facts::collect_cached(tree, &doc.text, &module, is_package, &mut cache)
+            }
+            Err(_) => facts::collect(tree, &doc.text, &module, is_package),
+        },
         None => facts::FileFacts {
             module,
             is_package,

@@ -242,18 +242,146 @@ fn base_name(s: &str) -> String {
 
 /// Collects the facts of one parsed file.
 pub fn collect(tree: &tree_sitter::Tree, src: &str, module: &str, is_package: bool) -> FileFacts {
-    let mut w = Walker {
-        src,
-        module: module.to_string(),
-        is_package,
-        out: FileFacts::default(),
-    };
+    collect_cached(tree, src, module, is_package, &mut FactsCache::default())
+}
+
+/// Facts of top-level statements, by their text: an edit re-walks only the statements it touched.
+#[derive(Default, Debug)]
+pub struct FactsCache {
+    entries: std::collections::HashMap<u64, FileFacts>,
+}
+
+fn statement_key(text: &str, module: &str, is_package: bool) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    module.hash(&mut h);
+    is_package.hash(&mut h);
+    h.finish()
+}
+
+/// Like [`collect`], reusing the facts of unchanged top-level statements from `cache` (and
+/// leaving in it exactly the statements of this text).
+pub fn collect_cached(
+    tree: &tree_sitter::Tree,
+    src: &str,
+    module: &str,
+    is_package: bool,
+    cache: &mut FactsCache,
+) -> FileFacts {
     let root = tree.root_node();
-    w.out.has_errors = root.has_error();
-    w.block(root, &mut Scope::default(), None);
-    w.out.module = module.to_string();
-    w.out.is_package = is_package;
-    w.out
+    let mut out = FileFacts {
+        has_errors: root.has_error(),
+        ..FileFacts::default()
+    };
+    let mut next = std::collections::HashMap::new();
+    let mut cursor = root.walk();
+    for child in root.named_children(&mut cursor) {
+        let range = child.byte_range();
+        let text = src.get(range.clone()).unwrap_or("");
+        let key = statement_key(text, module, is_package);
+        let part = match cache
+            .entries
+            .remove(&key)
+            .or_else(|| next.get(&key).cloned())
+        {
+            Some(part) => part,
+            None => {
+                let mut w = Walker {
+                    src,
+                    module: module.to_string(),
+                    is_package,
+                    out: FileFacts::default(),
+                };
+                w.statement(child, Scope::default(), None);
+                let mut part = w.out;
+                shift(&mut part, -(range.start as isize));
+                part
+            }
+        };
+        let mut placed = part.clone();
+        shift(&mut placed, range.start as isize);
+        next.insert(key, part);
+        out.imports.extend(placed.imports);
+        out.classes.extend(placed.classes);
+        out.functions.extend(placed.functions);
+        out.assigns.extend(placed.assigns);
+        out.calls.extend(placed.calls);
+        out.timescale_sql |= placed.timescale_sql;
+        if placed.all.is_some() {
+            out.all = placed.all;
+        }
+    }
+    cache.entries = next;
+    out.module = module.to_string();
+    out.is_package = is_package;
+    out
+}
+
+fn shift_span(span: &mut Span, by: isize) {
+    span.start = (span.start as isize + by).max(0) as usize;
+    span.end = (span.end as isize + by).max(0) as usize;
+}
+
+fn shift_value(v: &mut Value, by: isize) {
+    match v {
+        Value::Str(_, s) | Value::Bool(_, s) | Value::Name(_, s) | Value::Other(_, s) => {
+            shift_span(s, by)
+        }
+        Value::List(items, s) => {
+            shift_span(s, by);
+            items.iter_mut().for_each(|i| shift_value(i, by));
+        }
+        Value::Dict(entries, s) => {
+            shift_span(s, by);
+            for (k, v) in entries {
+                shift_value(k, by);
+                shift_value(v, by);
+            }
+        }
+        Value::Call(c) => shift_call(c, by),
+    }
+}
+
+fn shift_call(c: &mut Call, by: isize) {
+    shift_span(&mut c.span, by);
+    c.args.iter_mut().for_each(|a| shift_value(a, by));
+    c.kwargs.iter_mut().for_each(|(_, v)| shift_value(v, by));
+}
+
+fn shift_assign(a: &mut Assign, by: isize) {
+    shift_span(&mut a.span, by);
+    shift_value(&mut a.value, by);
+}
+
+fn shift_function(f: &mut Function, by: isize) {
+    shift_span(&mut f.span, by);
+    shift_span(&mut f.name_span, by);
+    f.calls.iter_mut().for_each(|c| shift_call(c, by));
+    f.attributes.iter_mut().for_each(|(_, s)| shift_span(s, by));
+}
+
+/// Moves every span of `facts` by `by` bytes.
+fn shift(facts: &mut FileFacts, by: isize) {
+    facts
+        .imports
+        .iter_mut()
+        .for_each(|i| shift_span(&mut i.span, by));
+    for c in &mut facts.classes {
+        shift_span(&mut c.span, by);
+        shift_span(&mut c.name_span, by);
+        c.methods.iter_mut().for_each(|m| shift_function(m, by));
+        c.fields.iter_mut().for_each(|a| shift_assign(a, by));
+        if let Some((_, s)) = c.meta.as_mut().and_then(|m| m.db_table.as_mut()) {
+            shift_span(s, by);
+        }
+    }
+    facts
+        .functions
+        .iter_mut()
+        .for_each(|f| shift_function(f, by));
+    facts.assigns.iter_mut().for_each(|a| shift_assign(a, by));
+    facts.calls.iter_mut().for_each(|c| shift_call(c, by));
 }
 
 #[derive(Default, Clone, Copy)]
@@ -889,4 +1017,23 @@ pub fn string_value(node: Node, src: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_collection_equals_a_fresh_one_after_edits() {
+        let before = "import uuid\nfrom .models import A\n\nclass Repo:\n    def get(self, pk):\n        return A.objects.get(pk=pk).to_domain()\n\nX = {'a': [1, 'b']}\n";
+        let after = "import uuid\nfrom .models import A, B\n\nclass Repo:\n    def get(self, pk):\n        return A.objects.get(pk=pk).to_domain()\n\nX = {'a': [1, 'b']}\n";
+        let mut cache = FactsCache::default();
+        let t1 = crate::python::parse(before, None).unwrap();
+        let _ = collect_cached(&t1, before, "app.repos", false, &mut cache);
+        let t2 = crate::python::parse(after, None).unwrap();
+        let cached = collect_cached(&t2, after, "app.repos", false, &mut cache);
+        let fresh = collect(&t2, after, "app.repos", false);
+        assert_eq!(format!("{cached:?}"), format!("{fresh:?}"));
+        assert_eq!(cache.entries.len(), 4);
+    }
 }
