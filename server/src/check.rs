@@ -25,6 +25,12 @@ pub struct CheckArgs {
     /// A config file to use instead of the one found from the first path upward.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Apply the safe fixes (unused suppressions, ...) and report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the safe fixes as a unified diff instead of writing them; exits 1 when there are any.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -112,15 +118,61 @@ pub fn run(args: CheckArgs) -> ExitCode {
             eprint!("\ranalysing {n}/{total} files");
         }
     };
-    let result = Analysis::run(
+    let python = config.python_version;
+    let mut result = Analysis::run(
         &files,
         &root,
-        config,
+        config.clone(),
         catalog.team_queries(),
         if show_progress { Some(&progress) } else { None },
     );
     if show_progress {
         eprint!("\r\x1b[K");
+    }
+    if args.fix || args.diff {
+        let mut fixed_files = 0;
+        let mut diff_out = String::new();
+        for i in 0..result.project.files.len() {
+            let file = &result.project.files[i];
+            let (kept, unused) = analysis::suppress(&file.text, result.detected(i).to_vec());
+            let edits: Vec<crate::refactor::Edit> =
+                crate::refactor::fixes(file, &kept, &unused, python)
+                    .into_iter()
+                    .filter(|f| f.safe)
+                    .flat_map(|f| f.edits)
+                    .collect();
+            if edits.is_empty() {
+                continue;
+            }
+            let new_text = crate::refactor::apply(&file.text, &edits);
+            let path = display_path(&file.path, &cwd);
+            if args.diff {
+                let diff = similar::TextDiff::from_lines(&*file.text, &new_text);
+                diff_out.push_str(
+                    &diff
+                        .unified_diff()
+                        .header(&format!("a/{path}"), &format!("b/{path}"))
+                        .to_string(),
+                );
+            } else if let Err(err) = std::fs::write(&file.path, new_text) {
+                eprintln!("error: cannot write {path}: {err}");
+                return ExitCode::from(2);
+            }
+            fixed_files += 1;
+        }
+        if args.diff {
+            print!("{diff_out}");
+            eprintln!("{fixed_files} file(s) would be fixed");
+            return if fixed_files > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+        eprintln!("fixed {fixed_files} file(s)");
+        if fixed_files > 0 {
+            result = Analysis::run(&files, &root, config, catalog.team_queries(), None);
+        }
     }
 
     let mut records = Vec::new();

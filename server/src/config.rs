@@ -236,10 +236,41 @@ pub fn find_config_file(start: &Path, stop: Option<&Path>) -> Option<PathBuf> {
 
 /// Loads the config governing `start`, with its problems.
 pub fn load_for(start: &Path, stop: Option<&Path>) -> (Config, Vec<ConfigProblem>) {
-    match find_config_file(start, stop) {
+    let (mut config, problems) = match find_config_file(start, stop) {
         Some(file) => load_file(&file),
         None => (Config::default(), Vec::new()),
+    };
+    if config.python_version.is_none() {
+        config.python_version = python_version_for(start, stop);
     }
+    (config, problems)
+}
+
+/// `requires-python` of the nearest `pyproject.toml`, whether or not it configures us.
+fn python_version_for(start: &Path, stop: Option<&Path>) -> Option<(u32, u32)> {
+    let mut dir = if start.is_dir() {
+        Some(start)
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        let pyproject = d.join("pyproject.toml");
+        if let Ok(text) = std::fs::read_to_string(&pyproject) {
+            let (root, _) = DeTable::parse_recoverable(&text);
+            let root = root.into_inner();
+            return root
+                .get("project")
+                .and_then(|p| table_of(p.get_ref()))
+                .and_then(|p| p.get("requires-python"))
+                .and_then(|r| str_of(r.get_ref()))
+                .and_then(parse_requires_python);
+        }
+        if stop.is_some_and(|s| s == d) {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
 }
 
 pub fn load_file(file: &Path) -> (Config, Vec<ConfigProblem>) {

@@ -10,3 +10,4 @@ pub mod line_index;
 pub mod lsp;
 pub mod markdown;
 pub mod python;
+pub mod refactor;

@@ -200,3 +200,30 @@ fn suppression_comment_silences_a_finding() {
     let (code, stdout, _) = check(dir.path(), &["--format", "json"]);
     assert_eq!(code, 0, "{stdout}");
 }
+
+#[test]
+fn fix_and_diff_apply_the_safe_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.py");
+    std::fs::write(
+        &file,
+        "x = 1  # pattern-language: ignore[orm-in-domain]\ny = 2\n",
+    )
+    .unwrap();
+    let (code, diff, _) = check(dir.path(), &["--diff"]);
+    assert_eq!(code, 1);
+    assert!(
+        diff.contains("-x = 1  # pattern-language: ignore[orm-in-domain]")
+            && diff.contains("+x = 1\n"),
+        "{diff}"
+    );
+    assert!(
+        std::fs::read_to_string(&file).unwrap().contains("ignore["),
+        "--diff writes nothing"
+    );
+    let (code, _, err) = check(dir.path(), &["--fix"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = 1\ny = 2\n");
+    let (code, diff, _) = check(dir.path(), &["--diff"]);
+    assert_eq!((code, diff.as_str()), (0, ""));
+}

@@ -448,3 +448,159 @@ fn random_edits_give_the_same_findings_as_a_fresh_open() {
     }
     c.shutdown();
 }
+
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    // Edits in UTF-16 positions, applied from the last to the first.
+    let offset = |pos: &Value| -> usize {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let character = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let line_text = text[start..].split('\n').next().unwrap_or("");
+        let mut units = 0;
+        for (i, ch) in line_text.char_indices() {
+            if units >= character {
+                return start + i;
+            }
+            units += ch.len_utf16();
+        }
+        start + line_text.len()
+    };
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (a, b, t) in spans {
+        out.replace_range(a..b, &t);
+    }
+    out
+}
+
+fn py_compiles(text: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("m.py");
+    std::fs::write(&f, text).unwrap();
+    std::process::Command::new("python3")
+        .args(["-m", "py_compile"])
+        .arg(&f)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn uuid4_primary_key_switches_to_uuid7_by_python_version() {
+    for (requires, expect, import) in [
+        (
+            ">=3.12",
+            "uuid_utils.compat.uuid7",
+            "import uuid_utils.compat",
+        ),
+        (">=3.14", "uuid.uuid7", "import uuid"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            format!("[project]\nname = \"x\"\nrequires-python = \"{requires}\"\n"),
+        )
+        .unwrap();
+        std::fs::create_dir(root.join("accounts")).unwrap();
+        std::fs::write(root.join("accounts/__init__.py"), "").unwrap();
+        let models = "\"\"\"Accounts.\"\"\"\nfrom uuid import uuid4\n\nfrom django.db import models\n\n\nclass Account(models.Model):\n    id = models.UUIDField(primary_key=True, default=uuid4, editable=False)\n    token = models.UUIDField(default=uuid4)\n";
+        std::fs::write(root.join("accounts/models.py"), models).unwrap();
+        let mut c = Client::start(root, json!({}), false);
+        let u = uri(&root.join("accounts/models.py"));
+        c.open(&u, "python", models);
+        let diags = c.diagnostics(&u, 1);
+        let d: Vec<&Value> = diags
+            .iter()
+            .filter(|d| d["code"] == "uuid4-primary-key")
+            .collect();
+        assert_eq!(d.len(), 1, "only the primary key, not the token: {diags:?}");
+        let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": u}, "range": d[0]["range"], "context": {"diagnostics": [d[0]]}}));
+        let action = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| {
+                a["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Switch the primary key default")
+            })
+            .unwrap_or_else(|| panic!("{actions}"))
+            .clone();
+        assert_eq!(action["kind"], "quickfix");
+        let fixed = apply_edits(
+            models,
+            action["edit"]["changes"][u.as_str()].as_array().unwrap(),
+        );
+        assert!(
+            fixed.contains(&format!("default={expect}")) && fixed.lines().any(|l| l == import),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("token = models.UUIDField(default=uuid4)"),
+            "tokens stay uuid4"
+        );
+        assert!(py_compiles(&fixed), "{fixed}");
+        // The server now recognises the pattern, and the smell is gone.
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": fixed}]}),
+        );
+        let diags = c.diagnostics(&u, 2);
+        assert!(
+            diags.iter().all(|d| d["code"] != "uuid4-primary-key"),
+            "{diags:?}"
+        );
+        let line = fixed
+            .lines()
+            .position(|l| l.contains("primary_key=True"))
+            .unwrap();
+        let hover = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": {"line": line, "character": 6}}),
+        );
+        assert!(
+            hover["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("### Random identifier"),
+            "{hover}"
+        );
+        c.shutdown();
+    }
+}
+
+#[test]
+fn fix_all_removes_unused_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "x = 1  # pattern-language: ignore[orm-in-domain]\n";
+    std::fs::write(dir.path().join("a.py"), text).unwrap();
+    let mut c = Client::start(dir.path(), json!({}), false);
+    let u = uri(&dir.path().join("a.py"));
+    c.open(&u, "python", text);
+    let _ = c.diagnostics(&u, 1);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": [], "only": ["source.fixAll.pattern-language"]}}),
+    );
+    let action = &actions[0];
+    assert_eq!(action["kind"], "source.fixAll.pattern-language");
+    assert_eq!(
+        apply_edits(
+            text,
+            action["edit"]["changes"][u.as_str()].as_array().unwrap()
+        ),
+        "x = 1\n"
+    );
+    c.shutdown();
+}

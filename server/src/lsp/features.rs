@@ -780,6 +780,49 @@ pub fn workspace_symbols(w: &Workspace, query: &str) -> Option<WorkspaceSymbolRe
     Some(WorkspaceSymbolResponse::Flat(symbols))
 }
 
+/// The fixes on offer for an open Python document, with its analysis.
+fn python_fixes(
+    state: &State,
+    w: &Workspace,
+    path: &Path,
+    doc: &Document,
+) -> Vec<crate::refactor::Fix> {
+    let (a, idx) = python_analysis(state, w, path, doc);
+    let Some(i) = idx else { return Vec::new() };
+    let file = &a.project.files[i];
+    let (kept, unused) = analysis::suppress(&file.text, a.detected(i).to_vec());
+    crate::refactor::fixes(file, &kept, &unused, w.config.python_version)
+}
+
+fn fix_action(
+    uri: &Uri,
+    doc: &Document,
+    enc: Encoding,
+    fix: &crate::refactor::Fix,
+    kind: CodeActionKind,
+    diagnostics: Option<Vec<Diagnostic>>,
+) -> CodeActionOrCommand {
+    let edits: Vec<TextEdit> = fix
+        .edits
+        .iter()
+        .map(|e| TextEdit {
+            range: doc.range(&e.span, enc),
+            new_text: e.text.clone(),
+        })
+        .collect();
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix.title.clone(),
+        kind: Some(kind),
+        diagnostics,
+        is_preferred: Some(fix.safe || fix.rule != "unused-suppression"),
+        edit: Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}
+
 pub fn code_actions(
     b: &Backend,
     doc: &Document,
@@ -789,6 +832,17 @@ pub fn code_actions(
     let enc = b.encoding();
     let uri = &params.text_document.uri;
     let mut actions: Vec<CodeActionOrCommand> = Vec::new();
+    let path = doc_path(uri);
+    let mut fixes: Option<Vec<crate::refactor::Fix>> = None;
+    let fixes_of =
+        |fixes: &mut Option<Vec<crate::refactor::Fix>>| -> Vec<crate::refactor::Fix> {
+            if doc.language != Language::Python {
+                return Vec::new();
+            }
+            fixes
+                .get_or_insert_with(|| python_fixes(&b.state, w, &path, doc))
+                .clone()
+        };
     for d in &params.context.diagnostics {
         let code = match &d.code {
             Some(NumberOrString::String(s)) => s.as_str(),
@@ -848,6 +902,19 @@ pub fn code_actions(
                 }));
             }
             rule if crate::detect::smell(rule).is_some() => {
+                for fix in fixes_of(&mut fixes)
+                    .iter()
+                    .filter(|f| f.rule == rule && doc.range(&f.at, enc) == d.range)
+                {
+                    actions.push(fix_action(
+                        uri,
+                        doc,
+                        enc,
+                        fix,
+                        CodeActionKind::QUICKFIX,
+                        Some(vec![d.clone()]),
+                    ));
+                }
                 let line = d.range.start.line as usize;
                 let span = doc.index.line_range(&doc.text, line);
                 let line_text = &doc.text[span.clone()];
@@ -872,6 +939,38 @@ pub fn code_actions(
                 }));
             }
             _ => {}
+        }
+    }
+    // source.fixAll.pattern-language: every safe fix of the file in one edit.
+    let wants_fix_all = params.context.only.as_ref().is_some_and(|only| {
+        only.iter().any(|k| {
+            matches!(
+                k.as_str(),
+                "source" | "source.fixAll" | "source.fixAll.pattern-language"
+            )
+        })
+    });
+    if wants_fix_all {
+        let safe: Vec<crate::refactor::Fix> = fixes_of(&mut fixes)
+            .into_iter()
+            .filter(|f| f.safe)
+            .collect();
+        if !safe.is_empty() {
+            let all = crate::refactor::Fix {
+                title: format!("Apply {} safe pattern-language fix(es)", safe.len()),
+                rule: "fix-all".into(),
+                at: 0..0,
+                edits: safe.iter().flat_map(|f| f.edits.clone()).collect(),
+                safe: true,
+            };
+            actions.push(fix_action(
+                uri,
+                doc,
+                enc,
+                &all,
+                CodeActionKind::new("source.fixAll.pattern-language"),
+                None,
+            ));
         }
     }
     // Markdown: a plain mention under the cursor becomes a [[id]] reference.

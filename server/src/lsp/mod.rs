@@ -386,6 +386,7 @@ impl LanguageServer for Backend {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
                             CodeActionKind::REFACTOR_REWRITE,
+                            CodeActionKind::new("source.fixAll.pattern-language"),
                         ]),
                         ..Default::default()
                     },

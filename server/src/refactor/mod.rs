@@ -1,0 +1,164 @@
+//! Refactors toward the patterns, as plain text edits over a file: the LSP turns them into
+//! `WorkspaceEdit`s, `check --fix` writes them. Every fix is checked to leave a file that still
+//! parses before it is offered.
+
+mod uuid7;
+
+use crate::analysis::Suppression;
+use crate::detect::Finding;
+use crate::python::project::SourceFile;
+use std::ops::Range;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Range<usize>,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    /// The rule the fix answers (a smell id, or `unused-suppression`).
+    pub rule: String,
+    /// Byte span of the finding it fixes.
+    pub at: Range<usize>,
+    pub edits: Vec<Edit>,
+    /// Applied by `check --fix` and `source.fixAll`: changes nothing a reviewer must weigh.
+    pub safe: bool,
+}
+
+/// Applies non-overlapping edits.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    let mut out = text.to_string();
+    for e in sorted {
+        if e.span.end <= out.len()
+            && out.is_char_boundary(e.span.start)
+            && out.is_char_boundary(e.span.end)
+        {
+            out.replace_range(e.span.clone(), &e.text);
+        }
+    }
+    out
+}
+
+fn parses_cleanly(text: &str) -> bool {
+    crate::python::parse(text, None).is_some_and(|t| !t.root_node().has_error())
+}
+
+/// Where a new top-level import goes: after the last top-level import, else after a module
+/// docstring and `from __future__` lines, else at the start.
+pub fn import_insertion(file: &SourceFile) -> usize {
+    let text = &*file.text;
+    let last = file
+        .facts
+        .imports
+        .iter()
+        .filter(|i| !i.nested && !i.type_checking)
+        .map(|i| i.span.end)
+        .max();
+    let after_line = |offset: usize| {
+        text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1)
+    };
+    if let Some(end) = last {
+        return after_line(end);
+    }
+    let mut offset = 0;
+    let mut in_doc: Option<&str> = None;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(q) = in_doc {
+            offset += line.len();
+            if t.contains(q) {
+                in_doc = None;
+            }
+            continue;
+        }
+        if offset == 0 && (t.starts_with("\"\"\"") || t.starts_with("'''")) {
+            let q = &t[..3];
+            offset += line.len();
+            if !(t.len() > 3 && t[3..].contains(q)) {
+                in_doc = Some(q);
+            }
+            continue;
+        }
+        if t.starts_with("from __future__") || t.starts_with('#') {
+            offset += line.len();
+            continue;
+        }
+        break;
+    }
+    offset
+}
+
+/// An edit adding `statement` as its own line, unless the file already has that line.
+pub fn ensure_import(file: &SourceFile, statement: &str) -> Option<Edit> {
+    if file.text.lines().any(|l| l.trim() == statement) {
+        return None;
+    }
+    let at = import_insertion(file);
+    Some(Edit {
+        span: at..at,
+        text: format!("{statement}\n"),
+    })
+}
+
+/// Fixes for a file's findings and unused suppressions. `python` is the project's lowest Python
+/// version, when known.
+pub fn fixes(
+    file: &SourceFile,
+    findings: &[Finding],
+    unused: &[(Suppression, String)],
+    python: Option<(u32, u32)>,
+) -> Vec<Fix> {
+    let mut out = Vec::new();
+    for f in findings {
+        if f.rule == "uuid4-primary-key"
+            && let Some(fix) = uuid7::fix(file, f, python)
+        {
+            out.push(fix);
+        }
+    }
+    for (sup, rule) in unused {
+        out.push(remove_suppression(file, sup, rule));
+    }
+    let clean = parses_cleanly(&file.text);
+    out.retain(|fix| !clean || parses_cleanly(&apply(&file.text, &fix.edits)));
+    out
+}
+
+fn remove_suppression(file: &SourceFile, sup: &Suppression, rule: &str) -> Fix {
+    let text = &*file.text;
+    let edit = if sup.rules.len() > 1 {
+        // Keep the other rules of the comment.
+        let rest: Vec<&str> = sup
+            .rules
+            .iter()
+            .map(String::as_str)
+            .filter(|r| *r != rule)
+            .collect();
+        Edit {
+            span: sup.span.clone(),
+            text: format!("{}{}]", crate::analysis::SUPPRESS_MARK, rest.join(", ")),
+        }
+    } else {
+        let mut start = sup.span.start;
+        while start > 0 && text.as_bytes()[start - 1] == b' ' {
+            start -= 1;
+        }
+        Edit {
+            span: start..sup.span.end,
+            text: String::new(),
+        }
+    };
+    Fix {
+        title: format!("Remove unused suppression of `{rule}`"),
+        rule: "unused-suppression".into(),
+        at: sup.span.clone(),
+        edits: vec![edit],
+        safe: true,
+    }
+}
