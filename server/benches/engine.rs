@@ -32,6 +32,55 @@ fn bench(c: &mut Criterion) {
             black_box(facts::collect(&tree, &text, "app.models", false))
         })
     });
+    // The editor's path after a one-character edit, piece by piece.
+    let mut edited = text.clone();
+    edited.insert(text.find("name =").unwrap() + 1, 'x');
+    let mut cache = facts::FactsCache::default();
+    let _ = facts::collect_cached(&tree, &text, "app.models", false, &mut cache);
+    let tree2 = parse(&edited, None).unwrap();
+    c.bench_function("facts after a 1-char edit (cached), 5,000 lines", |b| {
+        b.iter_batched(
+            || cache.clone(),
+            |mut warm| {
+                black_box(facts::collect_cached(
+                    &tree2,
+                    &edited,
+                    "app.models",
+                    false,
+                    &mut warm,
+                ))
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    let source = std::sync::Arc::new(pattern_language::python::project::SourceFile::new(
+        "app/models.py".into(),
+        std::sync::Arc::from(text.as_str()),
+        facts::collect(&tree, &text, "app.models", false),
+    ));
+    c.bench_function("project + roles, one 5,000-line file", |b| {
+        b.iter(|| {
+            black_box(pattern_language::analysis::Analysis::from_sources(
+                vec![source.clone()],
+                Vec::new(),
+                Default::default(),
+            ))
+        })
+    });
+    let analysis = pattern_language::analysis::Analysis::from_sources(
+        vec![source.clone()],
+        Vec::new(),
+        Default::default(),
+    );
+    c.bench_function("detectors, one 5,000-line file", |b| {
+        b.iter(|| {
+            black_box(pattern_language::detect::check_file(
+                &analysis.project,
+                &analysis.roles,
+                0,
+            ))
+        })
+    });
     let catalog = Catalog::embedded();
     let names = Names::new(&catalog);
     let doc: String = (0..5000)

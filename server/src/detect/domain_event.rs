@@ -30,7 +30,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     for c in &cx.file.facts.classes {
         let mut evidence = None;
         'files: for f in &cx.project.files {
-            for call in &f.facts.calls {
+            for call in f.facts.all_calls() {
                 let method = call.method();
                 let publishes = PUBLISH.contains(&method);
                 let appends = method == "append"

@@ -79,7 +79,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             ));
         }
     }
-    for call in &cx.file.facts.calls {
+    for call in cx.file.facts.all_calls() {
         if !CLIENTS.contains(&call.func.as_str()) {
             continue;
         }

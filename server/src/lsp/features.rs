@@ -834,15 +834,14 @@ pub fn code_actions(
     let mut actions: Vec<CodeActionOrCommand> = Vec::new();
     let path = doc_path(uri);
     let mut fixes: Option<Vec<crate::refactor::Fix>> = None;
-    let fixes_of =
-        |fixes: &mut Option<Vec<crate::refactor::Fix>>| -> Vec<crate::refactor::Fix> {
-            if doc.language != Language::Python {
-                return Vec::new();
-            }
-            fixes
-                .get_or_insert_with(|| python_fixes(&b.state, w, &path, doc))
-                .clone()
-        };
+    let fixes_of = |fixes: &mut Option<Vec<crate::refactor::Fix>>| -> Vec<crate::refactor::Fix> {
+        if doc.language != Language::Python {
+            return Vec::new();
+        }
+        fixes
+            .get_or_insert_with(|| python_fixes(&b.state, w, &path, doc))
+            .clone()
+    };
     for d in &params.context.diagnostics {
         let code = match &d.code {
             Some(NumberOrString::String(s)) => s.as_str(),

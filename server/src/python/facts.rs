@@ -185,6 +185,42 @@ impl Call {
     }
 }
 
+impl FileFacts {
+    /// Every call of the file: module level, in functions and methods, and in class-level values.
+    pub fn all_calls(&self) -> Vec<&Call> {
+        fn in_value<'a>(v: &'a Value, out: &mut Vec<&'a Call>) {
+            match v {
+                Value::Call(c) => {
+                    out.push(c);
+                    c.args
+                        .iter()
+                        .chain(c.kwargs.iter().map(|(_, v)| v))
+                        .for_each(|a| in_value(a, out));
+                }
+                Value::List(items, _) => items.iter().for_each(|i| in_value(i, out)),
+                Value::Dict(entries, _) => entries.iter().for_each(|(k, v)| {
+                    in_value(k, out);
+                    in_value(v, out);
+                }),
+                _ => {}
+            }
+        }
+        let mut out: Vec<&Call> = self.calls.iter().collect();
+        for f in &self.functions {
+            out.extend(f.calls.iter());
+        }
+        for c in &self.classes {
+            for m in &c.methods {
+                out.extend(m.calls.iter());
+            }
+            for a in &c.fields {
+                in_value(&a.value, &mut out);
+            }
+        }
+        out
+    }
+}
+
 /// What to call the module holding `rel_path` (relative to its source root, `/` separated).
 pub fn module_name(rel_path: &str) -> (String, bool) {
     let trimmed = rel_path.trim_end_matches(".pyi").trim_end_matches(".py");
@@ -246,7 +282,7 @@ pub fn collect(tree: &tree_sitter::Tree, src: &str, module: &str, is_package: bo
 }
 
 /// Facts of top-level statements, by their text: an edit re-walks only the statements it touched.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct FactsCache {
     entries: std::collections::HashMap<u64, FileFacts>,
 }
@@ -737,9 +773,8 @@ impl<'a> Walker<'a> {
                     ..scope
                 },
             );
-            let body_calls = std::mem::replace(&mut self.out.calls, saved_calls);
-            self.out.calls.extend(body_calls.iter().cloned());
-            f.calls = body_calls;
+            // A function's calls live with the function only: see `FileFacts::all_calls`.
+            f.calls = std::mem::replace(&mut self.out.calls, saved_calls);
         }
         f
     }
@@ -929,7 +964,10 @@ impl<'a> Walker<'a> {
         ) else {
             return;
         };
-        if let Some(right) = right {
+        // Calls in a class-level value live in the field's value: see `FileFacts::all_calls`.
+        if let Some(right) = right
+            && (class.is_none() || left.kind() != "identifier")
+        {
             self.expression(right, None);
         }
         if left.kind() != "identifier" {
