@@ -37,7 +37,7 @@ impl Client {
         utf8: bool,
         pull: bool,
     ) -> Client {
-        Client::start_opts(root, init_options, utf8, pull, true)
+        Client::start_opts(root, init_options, utf8, pull, true, true)
     }
 
     /// `watch`: the client can watch files for the server (dynamic registration).
@@ -47,6 +47,7 @@ impl Client {
         utf8: bool,
         pull: bool,
         watch: bool,
+        resource_ops: bool,
     ) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
             .arg("server")
@@ -108,7 +109,7 @@ impl Client {
                 "capabilities": {
                     "general": {"positionEncodings": encodings},
                     "window": {"workDoneProgress": true},
-                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": ["create"]}},
+                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": if resource_ops { json!(["create"]) } else { json!([]) }}},
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": true}},
                         "publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true},

@@ -604,3 +604,143 @@ fn fix_all_removes_unused_suppressions() {
     );
     c.shutdown();
 }
+
+fn orders_app(root: &Path) -> String {
+    std::fs::create_dir_all(root.join("orders")).unwrap();
+    std::fs::write(root.join("orders/__init__.py"), "").unwrap();
+    std::fs::write(root.join("orders/apps.py"), "from django.apps import AppConfig\n\n\nclass OrdersConfig(AppConfig):\n    name = \"orders\"\n").unwrap();
+    let models = "from django.db import models\n\n\nclass Order(models.Model):\n    number = models.CharField(max_length=20, unique=True)\n    total = models.DecimalField(max_digits=10, decimal_places=2)\n    placed_at = models.DateTimeField(null=True)\n    customer = models.ForeignKey(\"auth.User\", on_delete=models.CASCADE)\n";
+    std::fs::write(root.join("orders/models.py"), models).unwrap();
+    models.to_string()
+}
+
+#[test]
+fn extract_a_django_orm_repository_for_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let models = orders_app(root);
+    let mut c = Client::start(root, json!({}), false);
+    let u = uri(&root.join("orders/models.py"));
+    c.open(&u, "python", &models);
+    let _ = c.diagnostics(&u, 1);
+    let class_line = line_of(&models, "class Order");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": class_line, "character": 6}, "end": {"line": class_line, "character": 6}}, "context": {"diagnostics": []}}),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "refactor.extract")
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    assert_eq!(
+        action["title"],
+        "Extract a Django ORM repository for `Order`"
+    );
+    // Apply the documentChanges: CreateFile, then the text.
+    let ops = action["edit"]["documentChanges"].as_array().unwrap();
+    let mut created = Vec::new();
+    for op in ops {
+        if op["kind"] == "create" {
+            continue;
+        }
+        let path = op["textDocument"]["uri"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("file://")
+            .to_string();
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        let after = apply_edits(&before, op["edits"].as_array().unwrap());
+        assert!(py_compiles(&after), "{path}:\n{after}");
+        std::fs::write(&path, &after).unwrap();
+        created.push(path);
+    }
+    assert!(
+        created.iter().any(|p| p.ends_with("orders/domain.py"))
+            && created
+                .iter()
+                .any(|p| p.ends_with("orders/repositories.py")),
+        "{created:?}"
+    );
+    let domain = std::fs::read_to_string(root.join("orders/domain.py")).unwrap();
+    assert!(
+        domain.contains("class Order:")
+            && domain.contains("total: Decimal")
+            && domain.contains("placed_at: datetime | None")
+            && domain.contains("customer_id: int"),
+        "{domain}"
+    );
+    // `check` now recognises the pattern in the new repository.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["rule"] == "django-orm-repository" && r["path"] == "orders/repositories.py"),
+        "{records:?}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn without_resource_operations_the_extraction_only_appends_to_existing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let models = orders_app(root);
+    let class_line = line_of(&models, "class Order");
+    let ask = |c: &mut Client, u: &str| {
+        c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}, "range": {"start": {"line": class_line, "character": 6}, "end": {"line": class_line, "character": 6}}, "context": {"diagnostics": []}}),
+        )
+    };
+    // The files do not exist and the client cannot create them: not offered.
+    let mut c = Client::start_opts(root, json!({}), false, false, true, false);
+    let u = uri(&root.join("orders/models.py"));
+    c.open(&u, "python", &models);
+    let _ = c.diagnostics(&u, 1);
+    assert!(
+        ask(&mut c, &u)
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] != "refactor.extract")
+    );
+    c.shutdown();
+    // With both files there, it appends through plain `changes`.
+    std::fs::write(
+        root.join("orders/domain.py"),
+        "\"\"\"Orders domain.\"\"\"\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("orders/repositories.py"), "").unwrap();
+    let mut c = Client::start_opts(root, json!({}), false, false, true, false);
+    c.open(&u, "python", &models);
+    let _ = c.diagnostics(&u, 1);
+    let actions = ask(&mut c, &u);
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "refactor.extract")
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    assert!(action["edit"]["documentChanges"].is_null());
+    let changes = action["edit"]["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2);
+    for (file_uri, edits) in changes {
+        let path = file_uri.trim_start_matches("file://");
+        let after = apply_edits(
+            &std::fs::read_to_string(path).unwrap(),
+            edits.as_array().unwrap(),
+        );
+        assert!(py_compiles(&after), "{path}:\n{after}");
+    }
+    c.shutdown();
+}

@@ -780,6 +780,128 @@ pub fn workspace_symbols(w: &Workspace, query: &str) -> Option<WorkspaceSymbolRe
     Some(WorkspaceSymbolResponse::Flat(symbols))
 }
 
+/// Turns a multi-file refactor into a `WorkspaceEdit`: `documentChanges` with `CreateFile` when the
+/// client supports resource operations; plain `changes` otherwise (then the refactor only edits
+/// files that exist: see `refactor::orm_repository`).
+fn workspace_edit(
+    b: &Backend,
+    r: &crate::refactor::Refactor,
+    enc: Encoding,
+) -> Option<WorkspaceEdit> {
+    use crate::refactor::FileChange;
+    let caps = super::lock(&b.state.caps);
+    let mut doc_changes = Vec::new();
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for (path, change) in &r.changes {
+        let uri = Uri::from_file_path(path)?;
+        let text = match b.state.docs.get(&uri) {
+            Some(d) => d.text.to_string(),
+            None => std::fs::read_to_string(path).unwrap_or_default(),
+        };
+        let index = LineIndex::new(&text);
+        let (edits, create) = match change {
+            FileChange::Create(new_text) => (
+                vec![TextEdit {
+                    range: Range::default(),
+                    new_text: new_text.clone(),
+                }],
+                true,
+            ),
+            FileChange::Edit(edits) => (
+                edits
+                    .iter()
+                    .map(|e| TextEdit {
+                        range: to_range(&text, &index, &e.span, enc),
+                        new_text: e.text.clone(),
+                    })
+                    .collect(),
+                false,
+            ),
+        };
+        if caps.resource_ops {
+            if create {
+                doc_changes.push(DocumentChangeOperation::Op(ResourceOp::Create(
+                    CreateFile {
+                        uri: uri.clone(),
+                        options: Some(CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(true),
+                        }),
+                        annotation_id: None,
+                    },
+                )));
+            }
+            let version = b.state.docs.get(&uri).map(|d| d.version);
+            doc_changes.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }));
+        } else {
+            if create {
+                return None;
+            }
+            changes.entry(uri).or_default().extend(edits);
+        }
+    }
+    Some(if caps.resource_ops {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(doc_changes)),
+            ..Default::default()
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        }
+    })
+}
+
+/// Refactors toward patterns for the class under the cursor.
+fn refactor_actions(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    path: &Path,
+    range: Range,
+) -> Vec<CodeActionOrCommand> {
+    let mut out = Vec::new();
+    let (a, idx) = python_analysis(&b.state, w, path, doc);
+    let Some(fi) = idx else { return out };
+    let file = &a.project.files[fi];
+    let enc = b.encoding();
+    let can_create = super::lock(&b.state.caps).resource_ops;
+    for (ci, class) in file.facts.classes.iter().enumerate() {
+        let header = crate::detect::header_span(&file.text, class.span.start);
+        let line = doc.index.line_of(header.start) as u32;
+        if !(range.start.line <= line && line <= range.end.line && a.project.is_model((fi, ci))) {
+            continue;
+        }
+        // Already behind a repository?
+        if a.roles.orm_users.values().any(|models| {
+            models
+                .iter()
+                .any(|m| m.rsplit('.').next() == Some(class.name.as_str()))
+        }) {
+            continue;
+        }
+        let _ = enc;
+        match crate::refactor::orm_repository::extract(&a.project, fi, ci, can_create) {
+            Ok(r) if r.parses() => {
+                if let Some(edit) = workspace_edit(b, &r, enc) {
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: r.title.clone(),
+                        kind: Some(CodeActionKind::REFACTOR_EXTRACT),
+                        edit: Some(edit),
+                        ..Default::default()
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The fixes on offer for an open Python document, with its analysis.
 fn python_fixes(
     state: &State,
@@ -939,6 +1061,10 @@ pub fn code_actions(
             }
             _ => {}
         }
+    }
+    // Refactors toward a pattern, offered on the structure under the cursor.
+    if doc.language == Language::Python {
+        actions.extend(refactor_actions(b, doc, w, &path, params.range));
     }
     // source.fixAll.pattern-language: every safe fix of the file in one edit.
     let wants_fix_all = params.context.only.as_ref().is_some_and(|only| {

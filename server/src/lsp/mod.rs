@@ -62,7 +62,7 @@ pub struct Backend {
     pub state: Arc<State>,
 }
 
-fn lock<T: Clone>(l: &RwLock<T>) -> T {
+pub(crate) fn lock<T: Clone>(l: &RwLock<T>) -> T {
     match l.read() {
         Ok(g) => g.clone(),
         Err(p) => p.into_inner().clone(),

@@ -2,6 +2,7 @@
 //! `WorkspaceEdit`s, `check --fix` writes them. Every fix is checked to leave a file that still
 //! parses before it is offered.
 
+pub mod orm_repository;
 mod uuid7;
 
 use crate::analysis::Suppression;
@@ -25,6 +26,32 @@ pub struct Fix {
     pub edits: Vec<Edit>,
     /// Applied by `check --fix` and `source.fixAll`: changes nothing a reviewer must weigh.
     pub safe: bool,
+}
+
+/// What a multi-file refactor does to one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileChange {
+    Create(String),
+    Edit(Vec<Edit>),
+}
+
+/// A refactor toward a pattern, over several files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refactor {
+    pub title: String,
+    pub changes: Vec<(std::path::PathBuf, FileChange)>,
+}
+
+impl Refactor {
+    /// Every touched or created file still parses (given the current text of edited files).
+    pub fn parses(&self) -> bool {
+        self.changes.iter().all(|(path, change)| match change {
+            FileChange::Create(text) => parses_cleanly(text),
+            FileChange::Edit(edits) => {
+                std::fs::read_to_string(path).is_ok_and(|t| parses_cleanly(&apply(&t, edits)))
+            }
+        })
+    }
 }
 
 /// Applies non-overlapping edits.

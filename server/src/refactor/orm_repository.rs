@@ -1,0 +1,305 @@
+//! Extract a Django ORM repository for a model: a domain dataclass (in the app's `domain/`
+//! package or `domain.py`) and a repository (in `repositories.py`) with `get`, `add`, `list` and
+//! `remove` that maps rows to domain objects and back.
+
+use super::{FileChange, Refactor};
+use crate::python::facts::{Class, Value};
+use crate::python::project::Project;
+use std::path::Path;
+
+/// The Python type of a model field, from its field class.
+fn field_type(call: &str) -> Option<&'static str> {
+    let t = match call {
+        "CharField"
+        | "TextField"
+        | "SlugField"
+        | "EmailField"
+        | "URLField"
+        | "GenericIPAddressField"
+        | "FilePathField" => "str",
+        "IntegerField"
+        | "BigIntegerField"
+        | "SmallIntegerField"
+        | "PositiveIntegerField"
+        | "PositiveBigIntegerField"
+        | "PositiveSmallIntegerField"
+        | "AutoField"
+        | "BigAutoField"
+        | "SmallAutoField" => "int",
+        "BooleanField" => "bool",
+        "FloatField" => "float",
+        "DecimalField" => "Decimal",
+        "DateTimeField" => "datetime",
+        "DateField" => "date",
+        "TimeField" => "time",
+        "DurationField" => "timedelta",
+        "UUIDField" => "UUID",
+        "JSONField" => "dict",
+        "BinaryField" => "bytes",
+        _ => return None,
+    };
+    Some(t)
+}
+
+struct Field {
+    name: String,
+    ty: String,
+    primary_key: bool,
+}
+
+fn fields(class: &Class) -> Vec<Field> {
+    let mut out = Vec::new();
+    for a in &class.fields {
+        let Value::Call(call) = &a.value else {
+            continue;
+        };
+        let kind = call.method();
+        let nullable = matches!(call.kwarg("null"), Some(Value::Bool(true, _)));
+        let primary_key = matches!(call.kwarg("primary_key"), Some(Value::Bool(true, _)));
+        let (name, ty) = match kind {
+            "ForeignKey" | "OneToOneField" => (format!("{}_id", a.name), "int".to_string()),
+            _ => match field_type(kind) {
+                Some(t) => (a.name.clone(), t.to_string()),
+                None => continue,
+            },
+        };
+        let ty = if nullable { format!("{ty} | None") } else { ty };
+        out.push(Field {
+            name,
+            ty,
+            primary_key,
+        });
+    }
+    out
+}
+
+fn entity_name(model: &str) -> String {
+    for suffix in ["Model", "Record", "Row", "Orm"] {
+        if let Some(stem) = model.strip_suffix(suffix)
+            && !stem.is_empty()
+        {
+            return stem.to_string();
+        }
+    }
+    model.to_string()
+}
+
+fn imports_for(fields: &[Field]) -> Vec<&'static str> {
+    let mut out = vec!["from dataclasses import dataclass"];
+    let has = |t: &str| {
+        fields
+            .iter()
+            .any(|f| f.ty.split([' ', '|']).any(|w| w == t))
+    };
+    if has("Decimal") {
+        out.push("from decimal import Decimal");
+    }
+    let dt: Vec<&str> = ["date", "datetime", "time", "timedelta"]
+        .into_iter()
+        .filter(|t| has(t))
+        .collect();
+    if !dt.is_empty() {
+        out.push(match dt.as_slice() {
+            ["datetime"] => "from datetime import datetime",
+            ["date"] => "from datetime import date",
+            _ => "from datetime import date, datetime, time, timedelta",
+        });
+    }
+    if has("UUID") {
+        out.push("from uuid import UUID");
+    }
+    out
+}
+
+/// The refactor for model `ci` of file `fi`, or why it is not offered.
+pub fn extract(
+    project: &Project,
+    fi: usize,
+    ci: usize,
+    can_create: bool,
+) -> Result<Refactor, String> {
+    let file = &project.files[fi];
+    let model = &file.facts.classes[ci];
+    if !project.is_model((fi, ci)) {
+        return Err(format!("`{}` is not a Django model", model.name));
+    }
+    if model.meta.as_ref().is_some_and(|m| m.is_abstract) {
+        return Err(format!("`{}` is abstract", model.name));
+    }
+    let app = project
+        .app_of(&file.facts.module)
+        .ok_or("the model is not in a Django app")?;
+    let app_dir = app_dir(&file.path, &file.facts.module, &app.package)
+        .ok_or("cannot find the app's folder")?;
+    let fields = fields(model);
+    let entity = entity_name(&model.name);
+    let snake = snake_case(&entity);
+    let pk = fields
+        .iter()
+        .find(|f| f.primary_key)
+        .map_or("id".to_string(), |f| f.name.clone());
+
+    // The domain dataclass.
+    let mut body = String::new();
+    body.push_str(&format!("\n\n@dataclass\nclass {entity}:\n    \"\"\"{entity}, as the domain sees it (mapped from `{}` by `{}Repository`).\"\"\"\n\n", model.name, entity));
+    for f in fields.iter().filter(|f| !f.primary_key) {
+        body.push_str(&format!("    {}: {}\n", f.name, f.ty));
+    }
+    match fields.iter().find(|f| f.primary_key) {
+        Some(f) => body.push_str(&format!(
+            "    {}: {} | None = None\n",
+            f.name,
+            f.ty.trim_end_matches(" | None")
+        )),
+        None => body.push_str("    id: int | None = None\n"),
+    }
+    let domain_pkg = app_dir.join("domain");
+    let (domain_path, domain_module) = if domain_pkg.join("__init__.py").is_file() {
+        (
+            domain_pkg.join(format!("{snake}.py")),
+            format!(".domain.{snake}"),
+        )
+    } else {
+        (app_dir.join("domain.py"), ".domain".to_string())
+    };
+    let imports = imports_for(&fields).join("\n");
+    let mut changes = Vec::new();
+    changes.push(file_change(
+        &domain_path,
+        &format!("{imports}\n"),
+        &body,
+        can_create,
+    )?);
+
+    // The repository.
+    let all_names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let to_domain = all_names
+        .iter()
+        .map(|n| format!("{n}=row.{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let from_domain = all_names
+        .iter()
+        .map(|n| format!("{n}=entity.{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (to_domain, from_domain) = if fields.iter().any(|f| f.primary_key) {
+        (to_domain, from_domain)
+    } else {
+        (
+            format!("id=row.pk, {to_domain}"),
+            format!("pk=entity.id, {from_domain}"),
+        )
+    };
+    let m = format!("models.{}", model.name);
+    let repo = format!(
+        r#"
+
+class {entity}Repository:
+    """Django ORM repository for `{entity}`: loads and stores `{model}` rows as domain objects."""
+
+    def get(self, pk) -> {entity}:
+        return self._to_domain({m}.objects.get(pk=pk))
+
+    def list(self) -> list[{entity}]:
+        return [self._to_domain(row) for row in {m}.objects.all()]
+
+    def add(self, entity: {entity}) -> {entity}:
+        row = self._from_domain(entity)
+        row.save()
+        return self._to_domain(row)
+
+    def remove(self, entity: {entity}) -> None:
+        {m}.objects.filter(pk=entity.{pk}).delete()
+
+    @staticmethod
+    def _to_domain(row: {m}) -> {entity}:
+        return {entity}({to_domain})
+
+    @staticmethod
+    def _from_domain(entity: {entity}) -> {m}:
+        return {m}({from_domain})
+"#,
+        model = model.name,
+    );
+    // `from . import models` also reaches models defined in a `models/` package.
+    let repo_imports = format!("from . import models\nfrom {domain_module} import {entity}\n");
+    changes.push(file_change(
+        &app_dir.join("repositories.py"),
+        &repo_imports,
+        &repo,
+        can_create,
+    )?);
+    Ok(Refactor {
+        title: format!("Extract a Django ORM repository for `{}`", model.name),
+        changes,
+    })
+}
+
+/// Appends to an existing file (imports first, code at the end), or creates it.
+fn file_change(
+    path: &Path,
+    imports: &str,
+    code: &str,
+    can_create: bool,
+) -> Result<(std::path::PathBuf, FileChange), String> {
+    match std::fs::read_to_string(path) {
+        Ok(existing) => {
+            let mut edits = Vec::new();
+            let missing: Vec<&str> = imports
+                .lines()
+                .filter(|l| !existing.lines().any(|e| e.trim() == l.trim()))
+                .collect();
+            if !missing.is_empty() {
+                edits.push(super::Edit {
+                    span: 0..0,
+                    text: format!("{}\n", missing.join("\n")),
+                });
+            }
+            let end = existing.len();
+            let sep = if existing.ends_with('\n') || existing.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            edits.push(super::Edit {
+                span: end..end,
+                text: format!("{sep}{code}"),
+            });
+            Ok((path.to_path_buf(), FileChange::Edit(edits)))
+        }
+        Err(_) if can_create => Ok((
+            path.to_path_buf(),
+            FileChange::Create(format!("{imports}{code}")),
+        )),
+        Err(_) => Err(format!(
+            "{} does not exist and the editor cannot create files",
+            path.display()
+        )),
+    }
+}
+
+fn app_dir(path: &Path, module: &str, package: &str) -> Option<std::path::PathBuf> {
+    let depth = module.split('.').count() - package.split('.').count();
+    let mut dir = path.parent()?.to_path_buf();
+    // `app/models.py` is one level below the app; `app/models/x.py` two.
+    for _ in 1..depth {
+        dir = dir.parent()?.to_path_buf();
+    }
+    Some(dir)
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
