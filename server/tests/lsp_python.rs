@@ -744,3 +744,103 @@ fn without_resource_operations_the_extraction_only_appends_to_existing_files() {
     }
     c.shutdown();
 }
+
+#[test]
+fn cross_context_import_to_an_anticorruption_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "pattern-language.toml",
+        "[contexts]\nbilling = [\"invoicing\"]\nshipping = [\"shipping\"]\n",
+    );
+    for pkg in ["billing", "billing/invoicing", "shipping"] {
+        write(&format!("{pkg}/__init__.py"), "");
+    }
+    write(
+        "billing/invoicing/apps.py",
+        "from django.apps import AppConfig\n\n\nclass InvoicingConfig(AppConfig):\n    name = \"billing.invoicing\"\n",
+    );
+    write(
+        "billing/invoicing/models.py",
+        "from django.db import models\n\n\nclass Invoice(models.Model):\n    number = models.CharField(max_length=20)\n    total = models.DecimalField(max_digits=10, decimal_places=2)\n",
+    );
+    write(
+        "shipping/apps.py",
+        "from django.apps import AppConfig\n\n\nclass ShippingConfig(AppConfig):\n    name = \"shipping\"\n",
+    );
+    let views = "from billing.invoicing.models import Invoice\n\n\ndef shipping_cost(number: str) -> int:\n    invoice = Invoice.objects.get(number=number)\n    return 500 if invoice.total > 100 else 900\n\n\ndef describe(invoice: Invoice) -> str:\n    return invoice.number\n";
+    write("shipping/views.py", views);
+
+    let mut c = Client::start(root, json!({}), false);
+    let u = uri(&root.join("shipping/views.py"));
+    c.open(&u, "python", views);
+    let diags = c.diagnostics(&u, 1);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "cross-context-import")
+        .unwrap_or_else(|| panic!("{diags:?}"))
+        .clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Introduce an anticorruption layer for `Invoice`")
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    for op in action["edit"]["documentChanges"].as_array().unwrap() {
+        if op["kind"] == "create" {
+            continue;
+        }
+        let path = op["textDocument"]["uri"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("file://")
+            .to_string();
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        let after = apply_edits(&before, op["edits"].as_array().unwrap());
+        assert!(py_compiles(&after), "{path}:\n{after}");
+        std::fs::write(&path, after).unwrap();
+    }
+    let rewritten = std::fs::read_to_string(root.join("shipping/views.py")).unwrap();
+    assert!(
+        rewritten.starts_with("from .acl import InvoiceView, get_invoice\n"),
+        "{rewritten}"
+    );
+    assert!(
+        rewritten.contains("invoice = get_invoice(number=number)")
+            && rewritten.contains("def describe(invoice: InvoiceView)"),
+        "{rewritten}"
+    );
+    let acl = std::fs::read_to_string(root.join("shipping/acl.py")).unwrap();
+    assert!(
+        acl.contains("return InvoiceView(pk=obj.pk, number=obj.number, total=obj.total)"),
+        "{acl}"
+    );
+    // check: the leak is gone, the layer is recognised.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        records.iter().all(|r| r["rule"] != "cross-context-import"),
+        "{records:?}"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r["rule"] == "anticorruption-layer" && r["path"] == "shipping/acl.py"),
+        "{records:?}"
+    );
+    c.shutdown();
+}

@@ -856,6 +856,41 @@ fn workspace_edit(
     })
 }
 
+/// Reads a file as the editor has it: the open buffer, else the disk.
+fn buffer_or_disk(b: &Backend, path: &Path) -> Option<String> {
+    let uri = Uri::from_file_path(path)?;
+    match b.state.docs.get(&uri) {
+        Some(d) => Some(d.text.to_string()),
+        None => std::fs::read_to_string(path).ok(),
+    }
+}
+
+/// "Introduce an anticorruption layer" for a cross-context import diagnostic.
+fn acl_action(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    path: &Path,
+    d: &Diagnostic,
+) -> Option<CodeActionOrCommand> {
+    let (a, idx) = python_analysis(&b.state, w, path, doc);
+    let fi = idx?;
+    let start = doc.offset(d.range.start, b.encoding());
+    let can_create = super::lock(&b.state.caps).resource_ops;
+    let r = crate::refactor::anticorruption::introduce(&a.project, fi, start, can_create).ok()?;
+    if !r.parses_with(|p| buffer_or_disk(b, p)) {
+        return None;
+    }
+    let edit = workspace_edit(b, &r, b.encoding())?;
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: r.title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![d.clone()]),
+        edit: Some(edit),
+        ..Default::default()
+    }))
+}
+
 /// Refactors toward patterns for the class under the cursor.
 fn refactor_actions(
     b: &Backend,
@@ -886,7 +921,7 @@ fn refactor_actions(
         }
         let _ = enc;
         match crate::refactor::orm_repository::extract(&a.project, fi, ci, can_create) {
-            Ok(r) if r.parses() => {
+            Ok(r) if r.parses_with(|p| buffer_or_disk(b, p)) => {
                 if let Some(edit) = workspace_edit(b, &r, enc) {
                     out.push(CodeActionOrCommand::CodeAction(CodeAction {
                         title: r.title.clone(),
@@ -1023,6 +1058,11 @@ pub fn code_actions(
                 }));
             }
             rule if crate::detect::smell(rule).is_some() => {
+                if rule == "cross-context-import"
+                    && let Some(action) = acl_action(b, doc, w, &path, d)
+                {
+                    actions.push(action);
+                }
                 for fix in fixes_of(&mut fixes)
                     .iter()
                     .filter(|f| f.rule == rule && doc.range(&f.at, enc) == d.range)

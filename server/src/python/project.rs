@@ -22,6 +22,11 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// The module lives in a package (its folder has an `__init__.py`), so relative imports work.
+    pub fn is_package_member(&self) -> bool {
+        self.facts.module.contains('.') || self.facts.is_package
+    }
+
     pub fn new(path: PathBuf, text: Arc<str>, facts: FileFacts) -> Self {
         // Judged by the module path, so that where the project itself lives does not matter.
         let segments: Vec<&str> = facts.module.split('.').collect();

@@ -2,6 +2,7 @@
 //! `WorkspaceEdit`s, `check --fix` writes them. Every fix is checked to leave a file that still
 //! parses before it is offered.
 
+pub mod anticorruption;
 pub mod orm_repository;
 mod uuid7;
 
@@ -45,10 +46,15 @@ pub struct Refactor {
 impl Refactor {
     /// Every touched or created file still parses (given the current text of edited files).
     pub fn parses(&self) -> bool {
+        self.parses_with(|path| std::fs::read_to_string(path).ok())
+    }
+
+    /// As [`Refactor::parses`], reading edited files through `text_of` (open buffers first).
+    pub fn parses_with(&self, text_of: impl Fn(&std::path::Path) -> Option<String>) -> bool {
         self.changes.iter().all(|(path, change)| match change {
             FileChange::Create(text) => parses_cleanly(text),
             FileChange::Edit(edits) => {
-                std::fs::read_to_string(path).is_ok_and(|t| parses_cleanly(&apply(&t, edits)))
+                text_of(path).is_some_and(|t| parses_cleanly(&apply(&t, edits)))
             }
         })
     }
