@@ -37,7 +37,7 @@ impl Client {
         utf8: bool,
         pull: bool,
     ) -> Client {
-        Client::start_opts(root, init_options, utf8, pull, true, true)
+        Client::start_opts(root, init_options, utf8, pull, true, true, true)
     }
 
     /// `watch`: the client can watch files for the server (dynamic registration).
@@ -48,6 +48,7 @@ impl Client {
         pull: bool,
         watch: bool,
         resource_ops: bool,
+        snippets: bool,
     ) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
             .arg("server")
@@ -111,7 +112,7 @@ impl Client {
                     "window": {"workDoneProgress": true},
                     "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": if resource_ops { json!(["create"]) } else { json!([]) }}},
                     "textDocument": {
-                        "completion": {"completionItem": {"snippetSupport": true}},
+                        "completion": {"completionItem": {"snippetSupport": snippets}},
                         "publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true},
                         "diagnostic": if pull { json!({"dynamicRegistration": false}) } else { Value::Null }
                     }

@@ -314,7 +314,7 @@ fn without_client_watching_the_server_reloads_a_changed_catalog_itself() {
         "catalog = [\"docs/patterns\"]\n",
     )
     .unwrap();
-    let mut c = Client::start_opts(dir.path(), json!({}), false, false, false, true);
+    let mut c = Client::start_opts(dir.path(), json!({}), false, false, false, true, true);
     let doc = uri(&dir.path().join("adr.md"));
     c.open(&doc, "markdown", "We use [[team-money]].\n");
     let diags = c.diagnostics(&doc, 1);

@@ -701,7 +701,7 @@ fn without_resource_operations_the_extraction_only_appends_to_existing_files() {
         )
     };
     // The files do not exist and the client cannot create them: not offered.
-    let mut c = Client::start_opts(root, json!({}), false, false, true, false);
+    let mut c = Client::start_opts(root, json!({}), false, false, true, false, true);
     let u = uri(&root.join("orders/models.py"));
     c.open(&u, "python", &models);
     let _ = c.diagnostics(&u, 1);
@@ -720,7 +720,7 @@ fn without_resource_operations_the_extraction_only_appends_to_existing_files() {
     )
     .unwrap();
     std::fs::write(root.join("orders/repositories.py"), "").unwrap();
-    let mut c = Client::start_opts(root, json!({}), false, false, true, false);
+    let mut c = Client::start_opts(root, json!({}), false, false, true, false, true);
     c.open(&u, "python", &models);
     let _ = c.diagnostics(&u, 1);
     let actions = ask(&mut c, &u);
@@ -843,4 +843,85 @@ fn cross_context_import_to_an_anticorruption_layer() {
         "{records:?}"
     );
     c.shutdown();
+}
+
+#[test]
+fn pattern_aware_completion_with_and_without_snippets() {
+    for snippets in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let _ = orders_app(root);
+        std::fs::write(root.join("orders/routers.py"), "class OrdersRouter:\n    def db_for_write(self, model, **hints):\n        return None\n").unwrap();
+        let mut c = Client::start_opts(root, json!({}), false, false, true, true, snippets);
+
+        // db_table in a model's Meta.
+        let models = "from django.db import models\n\n\nclass Order(models.Model):\n    number = models.CharField(max_length=20)\n\n    class Meta:\n        db_t";
+        let u = uri(&root.join("orders/models.py"));
+        c.open(&u, "python", models);
+        let _ = c.diagnostics(&u, 1);
+        let items = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 12}}),
+        );
+        let item = &items.as_array().unwrap()[0];
+        assert_eq!(item["label"], "db_table = \"orders_order\"");
+        let expected = if snippets {
+            "db_table = \"${1:orders_order}\""
+        } else {
+            "db_table = \"orders_order\""
+        };
+        assert_eq!(item["textEdit"]["newText"], expected);
+        assert_eq!(item["insertTextFormat"], if snippets { 2 } else { 1 });
+
+        // DATABASE_ROUTERS entries.
+        let settings = "DATABASE_ROUTERS = [\"";
+        let su = uri(&root.join("settings.py"));
+        c.open(&su, "python", settings);
+        let _ = c.diagnostics(&su, 1);
+        let items = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": su}, "position": {"line": 0, "character": 21}}),
+        );
+        assert!(
+            items
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["label"] == "orders.routers.OrdersRouter"),
+            "{items}"
+        );
+
+        // A new class in a repositories module.
+        let ru = uri(&root.join("orders/repositories.py"));
+        c.open(&ru, "python", "class ");
+        let _ = c.diagnostics(&ru, 1);
+        let items = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": ru}, "position": {"line": 0, "character": 6}}),
+        );
+        let item = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == "OrderRepository")
+            .unwrap_or_else(|| panic!("{items}"))
+            .clone();
+        let mut edits = vec![item["textEdit"].clone()];
+        edits.extend(
+            item["additionalTextEdits"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let mut result = apply_edits("class ", &edits);
+        if snippets {
+            assert!(result.ends_with("$0"));
+            result = result.trim_end_matches("$0").to_string();
+        }
+        assert!(
+            result.starts_with("from . import models\n") && py_compiles(&result),
+            "{result}"
+        );
+        c.shutdown();
+    }
 }

@@ -558,7 +558,7 @@ pub fn completion(
     b: &Backend,
     doc: &Document,
     w: &Workspace,
-    _uri: &Uri,
+    uri: &Uri,
     pos: Position,
 ) -> Option<CompletionResponse> {
     let enc = b.encoding();
@@ -602,6 +602,12 @@ pub fn completion(
         }));
         return Some(CompletionResponse::Array(items));
     }
+    if doc.language == Language::Python
+        && markdown::wiki_prefix(text, offset).is_none()
+        && let Some(items) = python_completion(b, doc, w, uri, offset, line_start)
+    {
+        return Some(CompletionResponse::Array(items));
+    }
     let start = markdown::wiki_prefix(text, offset)?;
     if doc.language == Language::Python && !before.contains('#') && !in_string(doc, offset) {
         return None;
@@ -620,6 +626,190 @@ pub fn completion(
         is_incomplete: false,
         items,
     }))
+}
+
+/// Escapes text for a snippet.
+fn snippet_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('$', "\\$")
+        .replace('}', "\\}")
+}
+
+/// Pattern-aware completion in Python: `db_table` in a model's `Meta`, `DATABASE_ROUTERS`
+/// entries, and a repository skeleton for a new class in a repositories module.
+fn python_completion(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    uri: &Uri,
+    offset: usize,
+    line_start: usize,
+) -> Option<Vec<CompletionItem>> {
+    let enc = b.encoding();
+    let text = &*doc.text;
+    let before = &text[line_start..offset];
+    let path = doc_path(uri);
+    let (a, idx) = python_analysis(&b.state, w, &path, doc);
+    let fi = idx?;
+    let file = &a.project.files[fi];
+    let snippets = super::lock(&b.state.caps).snippets;
+
+    // DATABASE_ROUTERS = ["...|"]
+    if let Some(at) = text[..offset].rfind("DATABASE_ROUTERS")
+        && !text[at..offset].contains(']')
+        && before.matches(['"', '\'']).count() % 2 == 1
+    {
+        let quote = before
+            .rfind(['"', '\''])
+            .map_or(offset, |q| line_start + q + 1);
+        let range = doc.range(&(quote..offset), enc);
+        let items: Vec<CompletionItem> = a
+            .project
+            .files
+            .iter()
+            .flat_map(|f| f.facts.classes.iter().map(move |c| (f, c)))
+            .filter(|(_, c)| {
+                c.methods.iter().any(|m| {
+                    matches!(
+                        m.name.as_str(),
+                        "db_for_read" | "db_for_write" | "allow_migrate" | "allow_relation"
+                    )
+                })
+            })
+            .map(|(f, c)| {
+                let dotted = format!("{}.{}", f.facts.module, c.name);
+                CompletionItem {
+                    label: dotted.clone(),
+                    kind: Some(CompletionItemKind::CLASS),
+                    detail: Some("database router".into()),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                        range,
+                        new_text: dotted,
+                    })),
+                    ..CompletionItem::default()
+                }
+            })
+            .collect();
+        return Some(items);
+    }
+
+    // db_table in a model's Meta.
+    let word = before.trim_start();
+    if !word.is_empty()
+        && "db_table".starts_with(word.split([' ', '=']).next().unwrap_or(word))
+        && !word.contains('"')
+    {
+        let (ci, class) = file
+            .facts
+            .classes
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.span.start <= offset && offset <= c.span.end)?;
+        if !a.project.is_model((fi, ci)) || !text[class.span.start..offset].contains("class Meta") {
+            return None;
+        }
+        // The prefix the context's other models use, else the context's name.
+        let context = a.project.context_of(&file.facts.module);
+        let shared = a
+            .project
+            .models
+            .values()
+            .flatten()
+            .filter(|r| **r != (fi, ci))
+            .find_map(|&(ofi, oci)| {
+                let other = &a.project.files[ofi];
+                let same = a.project.context_of(&other.facts.module).map(|c| &c.name)
+                    == context.map(|c| &c.name);
+                let table = other.facts.classes[oci]
+                    .meta
+                    .as_ref()?
+                    .db_table
+                    .as_ref()?
+                    .0
+                    .clone();
+                same.then(|| table.split_once('_').map(|(p, _)| p.to_string()))
+                    .flatten()
+            });
+        let prefix = shared.or_else(|| context.map(|c| c.name.clone()))?;
+        let table = format!("{prefix}_{}", class.name.to_lowercase());
+        let start = line_start + (before.len() - word.len());
+        let new_text = if snippets {
+            format!("db_table = \"${{1:{}}}\"", snippet_escape(&table))
+        } else {
+            format!("db_table = \"{table}\"")
+        };
+        return Some(vec![CompletionItem {
+            label: format!("db_table = \"{table}\""),
+            kind: Some(CompletionItemKind::PROPERTY),
+            detail: Some(format!("table namespace of the `{prefix}` context")),
+            insert_text_format: Some(if snippets {
+                InsertTextFormat::SNIPPET
+            } else {
+                InsertTextFormat::PLAIN_TEXT
+            }),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                range: doc.range(&(start..offset), enc),
+                new_text,
+            })),
+            ..CompletionItem::default()
+        }]);
+    }
+
+    // `class ` at the start of a line in a repositories module.
+    let leaf = file.facts.module.rsplit('.').next().unwrap_or("");
+    if leaf == "repositories"
+        && before.starts_with("class ")
+        && before[6..].chars().all(|c| c.is_alphanumeric() || c == '_')
+    {
+        let app = a.project.app_of(&file.facts.module)?;
+        let prefix = format!("{}.", app.package);
+        let mut items = Vec::new();
+        for (mi, f) in a.project.files.iter().enumerate() {
+            if !f.facts.module.starts_with(&prefix) {
+                continue;
+            }
+            for (ci, c) in f.facts.classes.iter().enumerate() {
+                if !a.project.is_model((mi, ci)) || c.meta.as_ref().is_some_and(|m| m.is_abstract) {
+                    continue;
+                }
+                let m = &c.name;
+                let body = format!(
+                    "class {m}Repository:\n    \"\"\"Repository for `{m}`: hides `{m}.objects` behind domain operations.\"\"\"\n\n    def get(self, pk):\n        return self._to_domain(models.{m}.objects.get(pk=pk))\n\n    def list(self):\n        return [self._to_domain(row) for row in models.{m}.objects.all()]\n\n    def add(self, entity):\n        row = self._from_domain(entity)\n        row.save()\n        return self._to_domain(row)\n\n    def remove(self, entity):\n        models.{m}.objects.filter(pk=entity.pk).delete()\n\n    @staticmethod\n    def _to_domain(row):\n        raise NotImplementedError(\"map the row to a domain object\")\n\n    @staticmethod\n    def _from_domain(entity):\n        raise NotImplementedError(\"map the domain object to a row\")\n"
+                );
+                let new_text = if snippets {
+                    format!("{}$0", snippet_escape(&body))
+                } else {
+                    body
+                };
+                let import =
+                    (!text.lines().any(|l| l.trim() == "from . import models")).then(|| {
+                        let at = crate::refactor::import_insertion(file);
+                        TextEdit {
+                            range: doc.range(&(at..at), enc),
+                            new_text: "from . import models\n".into(),
+                        }
+                    });
+                items.push(CompletionItem {
+                    label: format!("{m}Repository"),
+                    kind: Some(CompletionItemKind::SNIPPET),
+                    detail: Some(format!("Django ORM repository skeleton for `{m}`")),
+                    insert_text_format: Some(if snippets {
+                        InsertTextFormat::SNIPPET
+                    } else {
+                        InsertTextFormat::PLAIN_TEXT
+                    }),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                        range: doc.range(&(line_start..offset), enc),
+                        new_text,
+                    })),
+                    additional_text_edits: import.map(|e| vec![e]),
+                    ..CompletionItem::default()
+                });
+            }
+        }
+        return (!items.is_empty()).then_some(items);
+    }
+    None
 }
 
 fn in_string(doc: &Document, offset: usize) -> bool {
