@@ -110,7 +110,7 @@ impl Client {
                 "capabilities": {
                     "general": {"positionEncodings": encodings},
                     "window": {"workDoneProgress": true},
-                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": if resource_ops { json!(["create"]) } else { json!([]) }}},
+                    "workspace": {"diagnostics": {"refreshSupport": pull}, "didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": if resource_ops { json!(["create"]) } else { json!([]) }}},
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": snippets}},
                         "publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true},
@@ -160,6 +160,7 @@ impl Client {
                     "window/workDoneProgress/create"
                         | "client/registerCapability"
                         | "workspace/configuration"
+                        | "workspace/diagnostic/refresh"
                 ),
                 "unexpected server request {msg}"
             );

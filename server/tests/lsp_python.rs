@@ -925,3 +925,94 @@ fn pattern_aware_completion_with_and_without_snippets() {
         c.shutdown();
     }
 }
+
+#[test]
+fn did_change_configuration_applies_severity_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("accounts")).unwrap();
+    std::fs::write(root.join("accounts/__init__.py"), "").unwrap();
+    let models = "import uuid\n\nfrom django.db import models\n\n\nclass Account(models.Model):\n    id = models.UUIDField(primary_key=True, default=uuid.uuid4)\n";
+    std::fs::write(root.join("accounts/models.py"), models).unwrap();
+    let mut c = Client::start(root, json!({}), false);
+    let u = uri(&root.join("accounts/models.py"));
+    c.open(&u, "python", models);
+    let diags = c.diagnostics(&u, 1);
+    assert_eq!(diags[0]["severity"], 4);
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"pattern-language": {"severity": {"uuid4-primary-key": "error"}}}}),
+    );
+    let msg = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == u.as_str()
+            && m["params"]["diagnostics"][0]["severity"] == 1
+    });
+    assert_eq!(msg["params"]["diagnostics"][0]["code"], "uuid4-primary-key");
+    c.shutdown();
+}
+
+#[test]
+fn namespace_the_tables_of_a_bounded_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let _ = orders_app(root);
+    let models = "from django.db import models\n\n\nclass Order(models.Model):\n    number = models.CharField(max_length=20)\n\n\nclass OrderLine(models.Model):\n    sku = models.CharField(max_length=20)\n\n    class Meta:\n        ordering = [\"sku\"]\n\n\nclass Legacy(models.Model):\n    code = models.CharField(max_length=5)\n\n    class Meta:\n        managed = False\n        db_table = \"legacy_codes\"\n";
+    std::fs::write(root.join("orders/models.py"), models).unwrap();
+    let mut c = Client::start(root, json!({}), false);
+    let u = uri(&root.join("orders/models.py"));
+    c.open(&u, "python", models);
+    let _ = c.diagnostics(&u, 1);
+    let line = line_of(models, "class Order(");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Namespace the tables")
+        })
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    assert!(
+        action["title"]
+            .as_str()
+            .unwrap()
+            .contains("2 model(s); run makemigrations after"),
+        "{action}"
+    );
+    let ops = action["edit"]["documentChanges"].as_array().unwrap();
+    let after = apply_edits(models, ops[0]["edits"].as_array().unwrap());
+    assert!(py_compiles(&after), "{after}");
+    assert!(
+        after.contains("    class Meta:\n        db_table = \"orders_order\"")
+            && after.contains("        db_table = \"orders_orderline\"\n        ordering"),
+        "{after}"
+    );
+    assert!(
+        after.contains("db_table = \"legacy_codes\""),
+        "unmanaged tables stay"
+    );
+    std::fs::write(root.join("orders/models.py"), &after).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r["rule"] == "context-table-namespace")
+            .count(),
+        2,
+        "{records:?}"
+    );
+    c.shutdown();
+}

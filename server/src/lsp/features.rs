@@ -1101,6 +1101,17 @@ fn refactor_actions(
         if !(range.start.line <= line && line <= range.end.line && a.project.is_model((fi, ci))) {
             continue;
         }
+        if let Ok(r) = crate::refactor::namespace_tables::namespace(&a.project, fi, ci)
+            && r.parses_with(|p| buffer_or_disk(b, p))
+            && let Some(edit) = workspace_edit(b, &r, enc)
+        {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: r.title.clone(),
+                kind: Some(CodeActionKind::REFACTOR_REWRITE),
+                edit: Some(edit),
+                ..Default::default()
+            }));
+        }
         // Already behind a repository?
         if a.roles.orm_users.values().any(|models| {
             models

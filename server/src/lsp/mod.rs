@@ -326,7 +326,15 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
-            pull: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+            // Pull only where the server can ask for a new pull after a catalog or config change:
+            // a client without refresh support (Neovim 0.11) would keep stale diagnostics.
+            pull: td.and_then(|t| t.diagnostic.as_ref()).is_some()
+                && caps
+                    .workspace
+                    .as_ref()
+                    .and_then(|w| w.diagnostics.as_ref())
+                    .and_then(|d| d.refresh_support)
+                    .unwrap_or(false),
             pull_refresh: caps
                 .workspace
                 .as_ref()

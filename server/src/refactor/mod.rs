@@ -3,6 +3,7 @@
 //! parses before it is offered.
 
 pub mod anticorruption;
+pub mod namespace_tables;
 pub mod orm_repository;
 mod uuid7;
 
