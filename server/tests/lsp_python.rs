@@ -1016,3 +1016,64 @@ fn namespace_the_tables_of_a_bounded_context() {
     );
     c.shutdown();
 }
+
+#[test]
+fn cache_not_invalidated_quick_fix_reuses_the_read_key() {
+    let root = shop();
+    let mut c = Client::start(&root, json!({}), false);
+    let (u, text, diags) = open_file(&mut c, &root.join("catalog/repositories.py"));
+    let smells: Vec<Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "cache-not-invalidated")
+        .cloned()
+        .collect();
+    assert_eq!(smells.len(), 2, "{diags:?}");
+    let rename_line = line_of(&text, "def rename(");
+    let save_line = line_of(&text, "def save(");
+    let ask = |c: &mut Client, d: &Value| {
+        c.request("textDocument/codeAction", json!({"textDocument": {"uri": u}, "range": d["range"], "context": {"diagnostics": [d]}}))
+    };
+    let on_save = smells
+        .iter()
+        .find(|d| d["range"]["start"]["line"] == save_line)
+        .unwrap();
+    let actions = ask(&mut c, on_save);
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| !a["title"].as_str().unwrap().starts_with("Invalidate")),
+        "`save(book)` has no `isbn` to rebuild the key with: no fix offered: {actions}"
+    );
+    let on_rename = smells
+        .iter()
+        .find(|d| d["range"]["start"]["line"] == rename_line)
+        .unwrap();
+    let actions = ask(&mut c, on_rename);
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Invalidate"))
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    let fixed = apply_edits(
+        &text,
+        fix["edit"]["changes"][u.as_str()].as_array().unwrap(),
+    );
+    assert!(fixed.contains("        BookModel.objects.filter(isbn=isbn).update(title=title)\n        cache.delete(self._key(isbn))\n"), "{fixed}");
+    assert!(py_compiles(&fixed));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let diags = c.diagnostics(&u, 2);
+    let left: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "cache-not-invalidated")
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["range"]["start"]["line"], save_line);
+    c.shutdown();
+}

@@ -3,6 +3,7 @@
 //! parses before it is offered.
 
 pub mod anticorruption;
+mod cache_invalidation;
 pub mod namespace_tables;
 pub mod orm_repository;
 mod uuid7;
@@ -152,6 +153,11 @@ pub fn fixes(
     for f in findings {
         if f.rule == "uuid4-primary-key"
             && let Some(fix) = uuid7::fix(file, f, python)
+        {
+            out.push(fix);
+        }
+        if f.rule == "cache-not-invalidated"
+            && let Some(fix) = cache_invalidation::fix(file, f)
         {
             out.push(fix);
         }
