@@ -1077,3 +1077,121 @@ fn cache_not_invalidated_quick_fix_reuses_the_read_key() {
     assert_eq!(left[0]["range"]["start"]["line"], save_line);
     c.shutdown();
 }
+
+#[test]
+fn give_a_bounded_context_its_own_database_unless_foreign_keys_cross() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "pattern-language.toml",
+        "[contexts]\nbilling = [\"invoicing\"]\nshipping = [\"shipping\"]\n",
+    );
+    for pkg in ["mysite", "mysite/settings", "invoicing", "shipping"] {
+        write(&format!("{pkg}/__init__.py"), "");
+    }
+    write(
+        "mysite/settings/base.py",
+        "DATABASES = {\n    \"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"NAME\": \"shop\"},\n}\n",
+    );
+    write(
+        "invoicing/apps.py",
+        "from django.apps import AppConfig\n\n\nclass InvoicingConfig(AppConfig):\n    name = \"invoicing\"\n",
+    );
+    write(
+        "shipping/apps.py",
+        "from django.apps import AppConfig\n\n\nclass ShippingConfig(AppConfig):\n    name = \"shipping\"\n",
+    );
+    let invoices = "from django.db import models\n\n\nclass Invoice(models.Model):\n    number = models.CharField(max_length=20)\n";
+    write("invoicing/models.py", invoices);
+    write(
+        "shipping/models.py",
+        "from django.db import models\n\n\nclass Shipment(models.Model):\n    invoice = models.ForeignKey(\"invoicing.Invoice\", on_delete=models.PROTECT)\n",
+    );
+
+    let ask = |c: &mut Client, u: &str| {
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}, "range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 0}}, "context": {"diagnostics": []}}),
+        );
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| {
+                a["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Give the `billing` context its own database")
+            })
+            .cloned()
+    };
+    let mut c = Client::start(root, json!({}), false);
+    let u = uri(&root.join("invoicing/models.py"));
+    c.open(&u, "python", invoices);
+    let _ = c.diagnostics(&u, 1);
+    let blocked = ask(&mut c, &u).expect("the action explains why it is not available");
+    assert!(
+        blocked["disabled"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Shipment.invoice"),
+        "{blocked}"
+    );
+    assert!(blocked.get("edit").is_none_or(Value::is_null));
+    c.shutdown();
+
+    // Without the crossing foreign key it applies.
+    write(
+        "shipping/models.py",
+        "from django.db import models\n\n\nclass Shipment(models.Model):\n    invoice_number = models.CharField(max_length=20)\n",
+    );
+    let mut c = Client::start(root, json!({}), false);
+    c.open(&u, "python", invoices);
+    let _ = c.diagnostics(&u, 1);
+    let action = ask(&mut c, &u).unwrap();
+    assert!(
+        action.get("disabled").is_none_or(Value::is_null),
+        "{action}"
+    );
+    for op in action["edit"]["documentChanges"].as_array().unwrap() {
+        if op["kind"] == "create" {
+            continue;
+        }
+        let path = op["textDocument"]["uri"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("file://")
+            .to_string();
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        let after = apply_edits(&before, op["edits"].as_array().unwrap());
+        assert!(py_compiles(&after), "{path}:\n{after}");
+        std::fs::write(&path, after).unwrap();
+    }
+    let settings = std::fs::read_to_string(root.join("mysite/settings/base.py")).unwrap();
+    assert!(
+        settings.contains("DATABASE_ROUTERS = [\"mysite.routers.BillingRouter\"]"),
+        "{settings}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["check", "--format", "json", "--patterns"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let hits: Vec<&str> = records
+        .iter()
+        .filter(|r| r["rule"] == "context-database")
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hits,
+        ["mysite/routers.py", "mysite/settings/base.py"],
+        "{records:?}"
+    );
+    c.shutdown();
+}

@@ -1112,6 +1112,38 @@ fn refactor_actions(
                 ..Default::default()
             }));
         }
+        match crate::refactor::context_database::give_database(
+            &a.project,
+            &file.facts.module,
+            can_create,
+        ) {
+            Ok(r) => {
+                if r.parses_with(|p| buffer_or_disk(b, p))
+                    && let Some(edit) = workspace_edit(b, &r, enc)
+                {
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: r.title.clone(),
+                        kind: Some(CodeActionKind::REFACTOR_REWRITE),
+                        edit: Some(edit),
+                        ..Default::default()
+                    }));
+                }
+            }
+            // Say why, where the reason is about the code (not about a missing context or settings).
+            Err(reason) if reason.starts_with("foreign keys") => {
+                let name = a
+                    .project
+                    .context_of(&file.facts.module)
+                    .map_or(String::new(), |c| c.name.clone());
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("Give the `{name}` context its own database"),
+                    kind: Some(CodeActionKind::REFACTOR_REWRITE),
+                    disabled: Some(CodeActionDisabled { reason }),
+                    ..Default::default()
+                }));
+            }
+            Err(_) => {}
+        }
         // Already behind a repository?
         if a.roles.orm_users.values().any(|models| {
             models

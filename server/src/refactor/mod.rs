@@ -4,6 +4,7 @@
 
 pub mod anticorruption;
 mod cache_invalidation;
+pub mod context_database;
 pub mod namespace_tables;
 pub mod orm_repository;
 mod uuid7;

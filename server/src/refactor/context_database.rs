@@ -1,0 +1,238 @@
+//! Give a bounded context its own database: a router sending the context's apps to a new alias,
+//! the alias in `DATABASES`, and the router in `DATABASE_ROUTERS`, in the settings module the
+//! project uses. Not offered while a model of the context has a foreign key into another context
+//! (or the other way round): Django cannot follow relations across databases.
+
+use super::{Edit, FileChange, Refactor};
+use crate::python::facts::Value;
+use crate::python::project::Project;
+use std::path::PathBuf;
+
+fn camel(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Foreign keys that cross the context's border, as readable reasons.
+fn crossing_relations(project: &Project, context: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for refs in project.models.values() {
+        for &(fi, ci) in refs {
+            let file = &project.files[fi];
+            if file.is_test || file.is_migration {
+                continue;
+            }
+            let here = project
+                .context_of(&file.facts.module)
+                .map(|c| c.name.clone());
+            let class = &file.facts.classes[ci];
+            for field in &class.fields {
+                let Value::Call(call) = &field.value else {
+                    continue;
+                };
+                if !matches!(
+                    call.method(),
+                    "ForeignKey" | "OneToOneField" | "ManyToManyField"
+                ) {
+                    continue;
+                }
+                let target_context = match call.args.first() {
+                    Some(Value::Str(s, _)) if s == "self" => here.clone(),
+                    Some(Value::Str(s, _)) => match s.split_once('.') {
+                        Some((label, _)) => project
+                            .apps
+                            .iter()
+                            .find(|a| a.label == label)
+                            .and_then(|a| project.context_of(&a.package))
+                            .map(|c| c.name.clone())
+                            .or_else(|| Some(format!("app `{label}`"))),
+                        None => here.clone(),
+                    },
+                    Some(Value::Name(n, _)) if n.ends_with("AUTH_USER_MODEL") => {
+                        Some("the user model's app".into())
+                    }
+                    Some(Value::Name(n, _)) => project
+                        .resolve_model(fi, n)
+                        .and_then(|r| project.context_of(&project.files[r.0].facts.module))
+                        .map(|c| c.name.clone()),
+                    _ => None,
+                };
+                let inside = here.as_deref() == Some(context);
+                let points_inside = target_context.as_deref() == Some(context);
+                if inside != points_inside && target_context.is_some() {
+                    out.push(format!(
+                        "`{}.{}` relates `{}` to {}",
+                        class.name,
+                        field.name,
+                        here.clone().unwrap_or_else(|| "?".into()),
+                        target_context.unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The refactor for the context of `module`; `Err` carries the reason it cannot be offered.
+pub fn give_database(
+    project: &Project,
+    module: &str,
+    can_create: bool,
+) -> Result<Refactor, String> {
+    let context = project
+        .context_of(module)
+        .ok_or("the module belongs to no bounded context")?;
+    let blocking = crossing_relations(project, &context.name);
+    if !blocking.is_empty() {
+        return Err(format!(
+            "foreign keys cross the context's border, and Django cannot follow them across databases: {}",
+            blocking.join("; ")
+        ));
+    }
+    let alias = context.name.to_lowercase();
+    // The settings module that defines DATABASES (the base of a split chain first).
+    let settings = project
+        .files
+        .iter()
+        .filter(|f| {
+            !f.is_test
+                && f.facts
+                    .assigns
+                    .iter()
+                    .any(|a| a.name == "DATABASES" && !a.augmented)
+        })
+        .min_by_key(|f| (!f.facts.module.ends_with("base"), f.facts.module.len()))
+        .ok_or("no settings module defines DATABASES")?;
+    let databases = settings
+        .facts
+        .assigns
+        .iter()
+        .find(|a| a.name == "DATABASES" && !a.augmented)
+        .ok_or("no DATABASES")?;
+    if databases.value.get(&alias).is_some() {
+        return Err(format!("DATABASES already has an alias `{alias}`"));
+    }
+    // The router goes beside the settings: `<project>/routers.py`.
+    let settings_dir = settings.path.parent().ok_or("no folder")?;
+    let (router_dir, router_module): (PathBuf, String) = {
+        let parent = crate::python::project::parent_module(&settings.facts.module);
+        if settings_dir.file_name().is_some_and(|n| n == "settings") && !parent.is_empty() {
+            (
+                settings_dir.parent().ok_or("no folder")?.to_path_buf(),
+                format!("{}.routers", crate::python::project::parent_module(parent)),
+            )
+        } else {
+            (
+                settings_dir.to_path_buf(),
+                if parent.is_empty() {
+                    "routers".to_string()
+                } else {
+                    format!("{parent}.routers")
+                },
+            )
+        }
+    };
+    let router_module = router_module.trim_start_matches('.').to_string();
+    let class = format!("{}Router", camel(&context.name));
+    let labels = context
+        .apps
+        .iter()
+        .map(|l| format!("\"{l}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let router = format!(
+        r#"
+
+class {class}:
+    """Sends the `{ctx}` bounded context ({labels}) to its own database, `{alias}`."""
+
+    route_app_labels = {{{labels}}}
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in self.route_app_labels:
+            return "{alias}"
+        return None
+
+    def db_for_write(self, model, **hints):
+        if model._meta.app_label in self.route_app_labels:
+            return "{alias}"
+        return None
+
+    def allow_relation(self, obj1, obj2, **hints):
+        if obj1._meta.app_label in self.route_app_labels and obj2._meta.app_label in self.route_app_labels:
+            return True
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label in self.route_app_labels:
+            return db == "{alias}"
+        return None
+"#,
+        ctx = context.name,
+    );
+    let router_path = router_dir.join("routers.py");
+    let router_change = match std::fs::read_to_string(&router_path) {
+        Ok(existing) => {
+            if existing.contains(&format!("class {class}")) {
+                return Err(format!(
+                    "{} already defines `{class}`",
+                    router_path.display()
+                ));
+            }
+            let end = existing.len();
+            FileChange::Edit(vec![Edit {
+                span: end..end,
+                text: router.clone(),
+            }])
+        }
+        Err(_) if can_create => {
+            FileChange::Create(format!("\"\"\"Database routers.\"\"\"{router}"))
+        }
+        Err(_) => {
+            return Err(format!(
+                "{} does not exist and the editor cannot create files",
+                router_path.display()
+            ));
+        }
+    };
+    let text = &*settings.text;
+    let after_databases = text[databases.span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| databases.span.end + i + 1);
+    let dotted = format!("{router_module}.{class}");
+    let routers_line = if settings
+        .facts
+        .assigns
+        .iter()
+        .any(|a| a.name == "DATABASE_ROUTERS")
+    {
+        format!("DATABASE_ROUTERS += [\"{dotted}\"]\n")
+    } else {
+        format!("DATABASE_ROUTERS = [\"{dotted}\"]\n")
+    };
+    let settings_edit = Edit {
+        span: after_databases..after_databases,
+        text: format!(
+            "\n# The `{ctx}` context's own database: point NAME (and HOST, USER, ...) at it.\nDATABASES[\"{alias}\"] = {{**DATABASES[\"default\"], \"NAME\": \"{alias}\"}}\n{routers_line}",
+            ctx = context.name
+        ),
+    };
+    Ok(Refactor {
+        title: format!(
+            "Give the `{}` context its own database `{alias}` (router, DATABASES alias, DATABASE_ROUTERS)",
+            context.name
+        ),
+        changes: vec![
+            (router_path, router_change),
+            (settings.path.clone(), FileChange::Edit(vec![settings_edit])),
+        ],
+    })
+}
