@@ -1195,3 +1195,83 @@ fn give_a_bounded_context_its_own_database_unless_foreign_keys_cross() {
     );
     c.shutdown();
 }
+
+#[test]
+fn introduce_a_json_field_repository_for_an_aggregate() {
+    for pydantic in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let _ = orders_app(root);
+        let domain = if pydantic {
+            "from dataclasses import dataclass\nfrom decimal import Decimal\n\n\n@dataclass\nclass Cart:\n    cart_id: str\n    total: Decimal\n    items: list[str]\n"
+        } else {
+            "from dataclasses import dataclass\n\n\n@dataclass\nclass Cart:\n    cart_id: str\n    items: list[str]\n    paid: bool\n"
+        };
+        std::fs::write(root.join("orders/domain.py"), domain).unwrap();
+        if pydantic {
+            std::fs::write(
+                root.join("orders/schemas.py"),
+                "from pydantic import BaseModel\n",
+            )
+            .unwrap();
+        }
+        let mut c = Client::start(root, json!({}), false);
+        let u = uri(&root.join("orders/domain.py"));
+        c.open(&u, "python", domain);
+        let _ = c.diagnostics(&u, 1);
+        let line = line_of(domain, "class Cart");
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": []}}),
+        );
+        let action = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| {
+                a["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Introduce a JSON field repository for `Cart`")
+            })
+            .unwrap_or_else(|| panic!("{actions}"))
+            .clone();
+        for op in action["edit"]["documentChanges"].as_array().unwrap() {
+            if op["kind"] == "create" {
+                continue;
+            }
+            let path = op["textDocument"]["uri"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("file://")
+                .to_string();
+            let before = std::fs::read_to_string(&path).unwrap_or_default();
+            let after = apply_edits(&before, op["edits"].as_array().unwrap());
+            assert!(py_compiles(&after), "{path}:\n{after}");
+            std::fs::write(&path, after).unwrap();
+        }
+        let repo = std::fs::read_to_string(root.join("orders/repositories.py")).unwrap();
+        assert_eq!(
+            repo.contains("class CartDTO(BaseModel):"),
+            pydantic,
+            "{repo}"
+        );
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+            .args(["check", "--format", "json"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let paths: Vec<&str> = records
+            .iter()
+            .filter(|r| r["rule"] == "json-field-repository")
+            .map(|r| r["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            paths,
+            ["orders/models.py", "orders/repositories.py"],
+            "pydantic={pydantic}: {records:?}"
+        );
+        c.shutdown();
+    }
+}

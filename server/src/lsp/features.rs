@@ -1098,7 +1098,25 @@ fn refactor_actions(
     for (ci, class) in file.facts.classes.iter().enumerate() {
         let header = crate::detect::header_span(&file.text, class.span.start);
         let line = doc.index.line_of(header.start) as u32;
-        if !(range.start.line <= line && line <= range.end.line && a.project.is_model((fi, ci))) {
+        if !(range.start.line <= line && line <= range.end.line) {
+            continue;
+        }
+        if file.is_domain {
+            if let Ok(r) =
+                crate::refactor::json_repository::introduce(&a.project, fi, ci, can_create)
+                && r.parses_with(|p| buffer_or_disk(b, p))
+                && let Some(edit) = workspace_edit(b, &r, enc)
+            {
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: r.title.clone(),
+                    kind: Some(CodeActionKind::REFACTOR_EXTRACT),
+                    edit: Some(edit),
+                    ..Default::default()
+                }));
+            }
+            continue;
+        }
+        if !a.project.is_model((fi, ci)) {
             continue;
         }
         if let Ok(r) = crate::refactor::namespace_tables::namespace(&a.project, fi, ci)

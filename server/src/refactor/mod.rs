@@ -5,6 +5,7 @@
 pub mod anticorruption;
 mod cache_invalidation;
 pub mod context_database;
+pub mod json_repository;
 pub mod namespace_tables;
 pub mod orm_repository;
 mod uuid7;

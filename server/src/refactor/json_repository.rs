@@ -1,0 +1,232 @@
+//! Introduce a JSON field repository for an aggregate: a model whose payload is one `JSONField`,
+//! and a repository that round-trips the whole aggregate through it. With pydantic in the project
+//! the aggregate goes through a pydantic DTO (which also rebuilds nested values); without it, the
+//! action is offered only for aggregates whose fields JSON holds as they are.
+
+use super::{Edit, FileChange, Refactor};
+use crate::python::project::Project;
+use std::path::Path;
+
+const JSON_NATIVE: &[&str] = &["str", "int", "float", "bool", "dict", "list", "None"];
+
+fn json_native(annotation: &str) -> bool {
+    annotation
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .all(|w| JSON_NATIVE.contains(&w) || w == "Optional" || w == "Any")
+}
+
+pub fn introduce(
+    project: &Project,
+    fi: usize,
+    ci: usize,
+    can_create: bool,
+) -> Result<Refactor, String> {
+    let file = &project.files[fi];
+    let class = &file.facts.classes[ci];
+    if !file.is_domain {
+        return Err("not a domain class".into());
+    }
+    let is_dataclass = class
+        .decorators
+        .iter()
+        .any(|d| d.starts_with("dataclass") || d.ends_with(".dataclass"));
+    let is_pydantic = class
+        .bases
+        .iter()
+        .any(|b| b.rsplit('.').next() == Some("BaseModel"));
+    if !is_dataclass && !is_pydantic {
+        return Err("the aggregate is neither a dataclass nor a pydantic model".into());
+    }
+    let fields: Vec<(&str, &str)> = class
+        .fields
+        .iter()
+        .filter_map(|a| a.annotation.as_deref().map(|t| (a.name.as_str(), t)))
+        .collect();
+    if fields.is_empty() {
+        return Err("the aggregate has no annotated fields".into());
+    }
+    let uses_pydantic = project.files.iter().any(|f| {
+        f.facts
+            .imports
+            .iter()
+            .any(|i| i.module == "pydantic" || i.module.starts_with("pydantic."))
+    });
+    if !uses_pydantic && !is_pydantic && !fields.iter().all(|(_, t)| json_native(t)) {
+        return Err(
+            "some fields are not JSON values and the project has no pydantic to convert them"
+                .into(),
+        );
+    }
+    let app = project
+        .app_of(&file.facts.module)
+        .ok_or("the aggregate is not in a Django app")?;
+    let app_dir = app_dir(&file.path, &file.facts.module, &app.package)
+        .ok_or("cannot find the app's folder")?;
+    let name = &class.name;
+    let record = format!("{name}Record");
+    if project.models.contains_key(&record) {
+        return Err(format!("`{record}` exists already"));
+    }
+    let key_field = fields
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| {
+            *n == "id"
+                || n.ends_with("_id")
+                || matches!(*n, "number" | "reference" | "code" | "key" | "sku" | "isbn")
+        })
+        .unwrap_or(fields[0].0);
+    let domain_import = format!(
+        "from {} import {name}",
+        relative(&file.facts.module, &app.package)
+    );
+
+    let (imports, to_data, from_data, dto) = if is_pydantic {
+        (
+            format!("{domain_import}\n"),
+            "aggregate.model_dump(mode=\"json\")".to_string(),
+            format!("{name}.model_validate(data)"),
+            String::new(),
+        )
+    } else if uses_pydantic {
+        let field_lines: String = fields
+            .iter()
+            .map(|(n, t)| format!("    {n}: {t}\n"))
+            .collect();
+        (
+            format!(
+                "from dataclasses import asdict\n\nfrom pydantic import BaseModel\n\n{domain_import}\n"
+            ),
+            format!("{name}DTO.model_validate(asdict(aggregate)).model_dump(mode=\"json\")"),
+            format!("{name}(**dict({name}DTO.model_validate(data)))"),
+            format!(
+                "\n\nclass {name}DTO(BaseModel):\n    \"\"\"The JSON shape of `{name}`.\"\"\"\n\n{field_lines}"
+            ),
+        )
+    } else {
+        (
+            format!("from dataclasses import asdict\n\n{domain_import}\n"),
+            "asdict(aggregate)".to_string(),
+            format!("{name}(**data)"),
+            String::new(),
+        )
+    };
+    let repo = format!(
+        r#"{dto}
+
+class {name}Repository:
+    """JSON field repository: each `{name}` round-trips whole through `{record}.data`."""
+
+    def get(self, key: str) -> {name}:
+        return self._from_data(models.{record}.objects.get(pk=key).data)
+
+    def list(self) -> list[{name}]:
+        return [self._from_data(row.data) for row in models.{record}.objects.all()]
+
+    def add(self, aggregate: {name}) -> None:
+        models.{record}.objects.update_or_create(pk=str(aggregate.{key_field}), defaults={{"data": self._to_data(aggregate)}})
+
+    def remove(self, aggregate: {name}) -> None:
+        models.{record}.objects.filter(pk=str(aggregate.{key_field})).delete()
+
+    @staticmethod
+    def _to_data(aggregate: {name}) -> dict:
+        return {to_data}
+
+    @staticmethod
+    def _from_data(data: dict) -> {name}:
+        return {from_data}
+"#
+    );
+    let model = format!(
+        r#"
+
+class {record}(models.Model):
+    """Stores whole `{name}` aggregates as JSON (a JSON field repository)."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    data = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+"#
+    );
+    let changes = vec![
+        change(
+            &app_dir.join("models.py"),
+            "from django.db import models\n",
+            &model,
+            can_create,
+        )?,
+        change(
+            &app_dir.join("repositories.py"),
+            &format!("from . import models\n{imports}"),
+            &repo,
+            can_create,
+        )?,
+    ];
+    Ok(Refactor {
+        title: format!("Introduce a JSON field repository for `{name}` (a migration follows)"),
+        changes,
+    })
+}
+
+fn relative(module: &str, package: &str) -> String {
+    match module.strip_prefix(package) {
+        Some(rest) => format!(".{}", rest.trim_start_matches('.')),
+        None => module.to_string(),
+    }
+}
+
+fn change(
+    path: &Path,
+    imports: &str,
+    code: &str,
+    can_create: bool,
+) -> Result<(std::path::PathBuf, FileChange), String> {
+    match std::fs::read_to_string(path) {
+        Ok(existing) => {
+            let missing: Vec<&str> = imports
+                .lines()
+                .filter(|l| !l.is_empty() && !existing.lines().any(|e| e.trim() == l.trim()))
+                .collect();
+            let mut edits = Vec::new();
+            if !missing.is_empty() {
+                edits.push(Edit {
+                    span: 0..0,
+                    text: format!("{}\n", missing.join("\n")),
+                });
+            }
+            let end = existing.len();
+            let sep = if existing.is_empty() || existing.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            edits.push(Edit {
+                span: end..end,
+                text: format!("{sep}{code}"),
+            });
+            Ok((path.to_path_buf(), FileChange::Edit(edits)))
+        }
+        Err(_) if can_create => Ok((
+            path.to_path_buf(),
+            FileChange::Create(format!("{imports}{code}")),
+        )),
+        Err(_) => Err(format!(
+            "{} does not exist and the editor cannot create files",
+            path.display()
+        )),
+    }
+}
+
+fn app_dir(path: &Path, module: &str, package: &str) -> Option<std::path::PathBuf> {
+    let depth = module
+        .split('.')
+        .count()
+        .saturating_sub(package.split('.').count());
+    let mut dir = path.parent()?.to_path_buf();
+    for _ in 1..depth {
+        dir = dir.parent()?.to_path_buf();
+    }
+    Some(dir)
+}
