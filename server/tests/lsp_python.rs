@@ -475,9 +475,11 @@ fn apply_edits(text: &str, edits: &[Value]) -> String {
             )
         })
         .collect();
-    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    // Like a client: from the end, and inserts at one position in array order.
+    let mut spans: Vec<(usize, (usize, usize, String))> = spans.into_iter().enumerate().collect();
+    spans.sort_by_key(|(i, s)| (std::cmp::Reverse(s.0), std::cmp::Reverse(*i)));
     let mut out = text.to_string();
-    for (a, b, t) in spans {
+    for (_, (a, b, t)) in spans {
         out.replace_range(a..b, &t);
     }
     out
@@ -1274,4 +1276,65 @@ fn introduce_a_json_field_repository_for_an_aggregate() {
         );
         c.shutdown();
     }
+}
+
+#[test]
+fn cache_a_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let _ = orders_app(root);
+    let repo = "from .models import Order\n\n\nclass OrderRepository:\n    def get(self, pk):\n        return Order.objects.get(pk=pk).to_domain()\n\n    def list_open(self):\n        \"\"\"Open orders.\"\"\"\n        return [o.to_domain() for o in Order.objects.filter(total__gt=0)]\n\n    def add(self, order):\n        Order.from_domain(order).save()\n";
+    std::fs::write(root.join("orders/repositories.py"), repo).unwrap();
+    let mut c = Client::start(root, json!({}), false);
+    let u = uri(&root.join("orders/repositories.py"));
+    c.open(&u, "python", repo);
+    let _ = c.diagnostics(&u, 1);
+    let line = line_of(repo, "class OrderRepository");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Cache `OrderRepository`")
+        })
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    assert!(
+        action["title"].as_str().unwrap().contains("2 read(s)")
+            && action["title"].as_str().unwrap().contains("1 write(s)"),
+        "{action}"
+    );
+    let cached = apply_edits(
+        repo,
+        action["edit"]["changes"][u.as_str()].as_array().unwrap(),
+    );
+    assert!(py_compiles(&cached), "{cached}");
+    assert!(
+        cached.starts_with("from django.core.cache import cache\n")
+            || cached.contains("\nfrom django.core.cache import cache\n"),
+        "{cached}"
+    );
+    std::fs::write(root.join("orders/repositories.py"), &cached).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        records.iter().any(|r| r["rule"] == "cached-repository"),
+        "{records:?}"
+    );
+    assert!(
+        records.iter().all(|r| r["rule"] != "cache-not-invalidated"),
+        "{records:?}"
+    );
+    c.shutdown();
 }

@@ -776,19 +776,27 @@ fn python_completion(
                 let body = format!(
                     "class {m}Repository:\n    \"\"\"Repository for `{m}`: hides `{m}.objects` behind domain operations.\"\"\"\n\n    def get(self, pk):\n        return self._to_domain(models.{m}.objects.get(pk=pk))\n\n    def list(self):\n        return [self._to_domain(row) for row in models.{m}.objects.all()]\n\n    def add(self, entity):\n        row = self._from_domain(entity)\n        row.save()\n        return self._to_domain(row)\n\n    def remove(self, entity):\n        models.{m}.objects.filter(pk=entity.pk).delete()\n\n    @staticmethod\n    def _to_domain(row):\n        raise NotImplementedError(\"map the row to a domain object\")\n\n    @staticmethod\n    def _from_domain(entity):\n        raise NotImplementedError(\"map the domain object to a row\")\n"
                 );
+                let needs_import = !text.lines().any(|l| l.trim() == "from . import models");
+                let at = crate::refactor::import_insertion(file);
+                // An import that would land where the class is typed goes into the same edit.
+                let (body, import) = if needs_import && at >= line_start {
+                    (format!("from . import models\n\n\n{body}"), None)
+                } else if needs_import {
+                    (
+                        body,
+                        Some(TextEdit {
+                            range: doc.range(&(at..at), enc),
+                            new_text: "from . import models\n".into(),
+                        }),
+                    )
+                } else {
+                    (body, None)
+                };
                 let new_text = if snippets {
                     format!("{}$0", snippet_escape(&body))
                 } else {
                     body
                 };
-                let import =
-                    (!text.lines().any(|l| l.trim() == "from . import models")).then(|| {
-                        let at = crate::refactor::import_insertion(file);
-                        TextEdit {
-                            range: doc.range(&(at..at), enc),
-                            new_text: "from . import models\n".into(),
-                        }
-                    });
                 items.push(CompletionItem {
                     label: format!("{m}Repository"),
                     kind: Some(CompletionItemKind::SNIPPET),
@@ -1086,6 +1094,7 @@ fn refactor_actions(
     b: &Backend,
     doc: &Document,
     w: &Workspace,
+    uri: &Uri,
     path: &Path,
     range: Range,
 ) -> Vec<CodeActionOrCommand> {
@@ -1115,6 +1124,25 @@ fn refactor_actions(
                 }));
             }
             continue;
+        }
+        // A repository that does not cache yet.
+        if a.roles.repositories.contains(&(fi, ci))
+            && !class
+                .methods
+                .iter()
+                .flat_map(|m| m.calls.iter())
+                .any(|c| c.func.starts_with("cache") || c.func.starts_with("caches"))
+            && let Ok(fix) = crate::refactor::cache_repository::cache(file, ci)
+            && crate::refactor::parses_cleanly(&crate::refactor::apply(&file.text, &fix.edits))
+        {
+            out.push(fix_action(
+                uri,
+                doc,
+                enc,
+                &fix,
+                CodeActionKind::REFACTOR_REWRITE,
+                None,
+            ));
         }
         if !a.project.is_model((fi, ci)) {
             continue;
@@ -1355,7 +1383,7 @@ pub fn code_actions(
     }
     // Refactors toward a pattern, offered on the structure under the cursor.
     if doc.language == Language::Python {
-        actions.extend(refactor_actions(b, doc, w, &path, params.range));
+        actions.extend(refactor_actions(b, doc, w, uri, &path, params.range));
     }
     // source.fixAll.pattern-language: every safe fix of the file in one edit.
     let wants_fix_all = params.context.only.as_ref().is_some_and(|only| {

@@ -4,6 +4,7 @@
 
 pub mod anticorruption;
 mod cache_invalidation;
+pub mod cache_repository;
 pub mod context_database;
 pub mod json_repository;
 pub mod namespace_tables;
@@ -66,10 +67,12 @@ impl Refactor {
 
 /// Applies non-overlapping edits.
 pub fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    // From the end backwards; inserts at one position keep their array order in the result, as
+    // LSP clients apply them.
+    let mut sorted: Vec<(usize, &Edit)> = edits.iter().enumerate().collect();
+    sorted.sort_by_key(|(i, e)| (std::cmp::Reverse(e.span.start), std::cmp::Reverse(*i)));
     let mut out = text.to_string();
-    for e in sorted {
+    for (_, e) in sorted {
         if e.span.end <= out.len()
             && out.is_char_boundary(e.span.start)
             && out.is_char_boundary(e.span.end)
@@ -80,7 +83,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
     out
 }
 
-fn parses_cleanly(text: &str) -> bool {
+pub fn parses_cleanly(text: &str) -> bool {
     crate::python::parse(text, None).is_some_and(|t| !t.root_node().has_error())
 }
 
