@@ -465,7 +465,7 @@ fn apply_edits(text: &str, edits: &[Value]) -> String {
         }
         start + line_text.len()
     };
-    let mut spans: Vec<(usize, usize, String)> = edits
+    let spans: Vec<(usize, usize, String)> = edits
         .iter()
         .map(|e| {
             (
