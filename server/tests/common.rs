@@ -9,6 +9,10 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
+thread_local! {
+    static LAZY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 pub struct Client {
     child: Child,
     stdin: ChildStdin,
@@ -38,6 +42,14 @@ impl Client {
         pull: bool,
     ) -> Client {
         Client::start_opts(root, init_options, utf8, pull, true, true, true)
+    }
+
+    /// A client that resolves code actions' edits lazily (`codeAction/resolve`).
+    pub fn start_lazy(root: &std::path::Path) -> Client {
+        LAZY.with(|l| l.set(true));
+        let c = Client::start_opts(root, Value::Null, false, false, true, true, true);
+        LAZY.with(|l| l.set(false));
+        c
     }
 
     /// `watch`: the client can watch files for the server (dynamic registration).
@@ -113,6 +125,7 @@ impl Client {
                     "workspace": {"diagnostics": {"refreshSupport": pull}, "didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": if resource_ops { json!(["create"]) } else { json!([]) }}},
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": snippets}},
+                        "codeAction": if LAZY.with(|l| l.get()) { json!({"resolveSupport": {"properties": ["edit"]}}) } else { Value::Null },
                         "publishDiagnostics": {"relatedInformation": true, "codeDescriptionSupport": true},
                         "diagnostic": if pull { json!({"dynamicRegistration": false}) } else { Value::Null }
                     }

@@ -1338,3 +1338,35 @@ fn cache_a_repository() {
     );
     c.shutdown();
 }
+
+#[test]
+fn refactor_edits_are_resolved_lazily_where_the_client_supports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let models = orders_app(root);
+    let mut c = Client::start_lazy(root);
+    let u = uri(&root.join("orders/models.py"));
+    c.open(&u, "python", &models);
+    let _ = c.diagnostics(&u, 1);
+    let line = line_of(&models, "class Order");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "refactor.extract")
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    assert!(action.get("edit").is_none_or(Value::is_null), "{action}");
+    let resolved = c.request("codeAction/resolve", action);
+    assert!(
+        resolved["edit"]["documentChanges"]
+            .as_array()
+            .is_some_and(|ops| ops.len() >= 3),
+        "{resolved}"
+    );
+    c.shutdown();
+}

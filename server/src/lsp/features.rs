@@ -1089,6 +1089,18 @@ fn acl_action(
     }))
 }
 
+/// The refactors at a range, with their edits (for `codeAction/resolve`).
+pub fn refactor_actions_full(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    params: &CodeActionParams,
+) -> Option<Vec<CodeActionOrCommand>> {
+    let uri = &params.text_document.uri;
+    let path = doc_path(uri);
+    Some(refactor_actions(b, doc, w, uri, &path, params.range))
+}
+
 /// Refactors toward patterns for the class under the cursor.
 fn refactor_actions(
     b: &Backend,
@@ -1381,9 +1393,20 @@ pub fn code_actions(
             _ => {}
         }
     }
-    // Refactors toward a pattern, offered on the structure under the cursor.
+    // Refactors toward a pattern, offered on the structure under the cursor. Clients that resolve
+    // code actions get them without their (multi-file) edit, computed on `codeAction/resolve`.
     if doc.language == Language::Python {
-        actions.extend(refactor_actions(b, doc, w, uri, &path, params.range));
+        let lazy = super::lock(&b.state.caps).resolve_edit;
+        for mut action in refactor_actions(b, doc, w, uri, &path, params.range) {
+            if lazy
+                && let CodeActionOrCommand::CodeAction(a) = &mut action
+                && a.edit.is_some()
+            {
+                a.edit = None;
+                a.data = Some(serde_json::json!({ "uri": uri.as_str(), "range": params.range }));
+            }
+            actions.push(action);
+        }
     }
     // source.fixAll.pattern-language: every safe fix of the file in one edit.
     let wants_fix_all = params.context.only.as_ref().is_some_and(|only| {

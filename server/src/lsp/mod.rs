@@ -37,6 +37,8 @@ pub struct ClientCaps {
     /// The client accepts `workspace/diagnostic/refresh`.
     pub pull_refresh: bool,
     pub related_information: bool,
+    /// The client resolves a code action's `edit` lazily (`codeAction/resolve`).
+    pub resolve_edit: bool,
 }
 
 pub struct State {
@@ -341,6 +343,10 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.diagnostics.as_ref())
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
+            resolve_edit: td
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
             code_description: td
                 .and_then(|t| t.publish_diagnostics.as_ref())
                 .and_then(|p| p.code_description_support)
@@ -351,6 +357,7 @@ impl LanguageServer for Backend {
                 .unwrap_or(false),
         };
         let pull = client_caps.pull;
+        let resolve_edit = client_caps.resolve_edit;
         set(&self.state.caps, client_caps);
         let mut roots: Vec<PathBuf> = params
             .workspace_folders
@@ -394,8 +401,10 @@ impl LanguageServer for Backend {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
                             CodeActionKind::REFACTOR_REWRITE,
+                            CodeActionKind::REFACTOR_EXTRACT,
                             CodeActionKind::new("source.fixAll.pattern-language"),
                         ]),
+                        resolve_provider: Some(resolve_edit),
                         ..Default::default()
                     },
                 )),
@@ -656,6 +665,36 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
         Ok(self.with_doc(&uri, |b, doc, w| features::code_actions(b, doc, w, &params)))
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        let Some(data) = action.data.clone() else {
+            return Ok(action);
+        };
+        let (Some(uri), Some(range)) = (
+            data.get("uri")
+                .and_then(|u| u.as_str())
+                .and_then(|u| u.parse::<Uri>().ok()),
+            data.get("range")
+                .and_then(|r| serde_json::from_value::<Range>(r.clone()).ok()),
+        ) else {
+            return Ok(action);
+        };
+        let params = CodeActionParams {
+            text_document: TextDocumentIdentifier { uri: uri.clone() },
+            range,
+            context: CodeActionContext::default(),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        };
+        let resolved = self.with_doc(&uri, |b, doc, w| {
+            features::refactor_actions_full(b, doc, w, &params)
+        });
+        let found = resolved.into_iter().flatten().find_map(|a| match a {
+            CodeActionOrCommand::CodeAction(a) if a.title == action.title => Some(a),
+            _ => None,
+        });
+        Ok(found.unwrap_or(action))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
