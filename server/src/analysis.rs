@@ -86,6 +86,17 @@ pub fn from_text(
     queries: &[Arc<TeamQuery>],
 ) -> SourceFile {
     let (module, is_package) = module_for(path, root);
+    if !has_findings(path, root, &module) {
+        // Tests and migrations yield no findings and feed no project fact: not even parsed.
+        let facts = facts::FileFacts {
+            module,
+            is_package,
+            ..Default::default()
+        };
+        let mut source = SourceFile::new(path.to_path_buf(), text, facts);
+        mark_location(&mut source, path, root);
+        return source;
+    }
     let (facts, hits) = match crate::python::parse(&text, None) {
         Some(tree) => (
             facts::collect(&tree, &text, &module, is_package),
@@ -104,6 +115,22 @@ pub fn from_text(
     source.team_hits = hits;
     mark_location(&mut source, path, root);
     source
+}
+
+/// Can this file have findings? Not a test module or a migration (by module path, or by a
+/// `tests`/`migrations` folder between the project root and the file).
+pub fn has_findings(path: &Path, root: &Path, module: &str) -> bool {
+    let probe = SourceFile::new(
+        path.to_path_buf(),
+        Arc::from(""),
+        facts::FileFacts {
+            module: module.to_string(),
+            ..Default::default()
+        },
+    );
+    let mut probe = probe;
+    mark_location(&mut probe, path, root);
+    !probe.is_test && !probe.is_migration
 }
 
 /// Folders between the project root and the module's package count too (`tests/app/models.py`).

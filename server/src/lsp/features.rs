@@ -85,7 +85,12 @@ fn open_pages(state: &State, w: &Workspace) -> Vec<(PathBuf, Arc<str>)> {
 fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> SourceFile {
     let root = w.root_or_parent(path);
     let (module, is_package) = analysis::module_for(path, &root);
-    let facts = match &doc.tree {
+    // As in `check`: tests and migrations feed no facts.
+    let tree = doc
+        .tree
+        .as_ref()
+        .filter(|_| analysis::has_findings(path, &root, &module));
+    let facts = match tree {
         Some(tree) => match doc.facts_cache.lock() {
             Ok(mut cache) => {
                 facts::collect_cached(tree, &doc.text, &module, is_package, &mut cache)
@@ -99,7 +104,7 @@ fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> S
         },
     };
     let mut source = SourceFile::new(path.to_path_buf(), doc.text.clone(), facts);
-    if let Some(tree) = &doc.tree {
+    if let Some(tree) = tree {
         source.team_hits = crate::python::queries::run(catalog.team_queries(), tree, &doc.text);
     }
     analysis::mark_location(&mut source, path, &root);
