@@ -110,7 +110,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
     catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
     let catalog = Catalog::load(&catalogs);
 
+    let timings = std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some();
+    let started = std::time::Instant::now();
     let files = analysis::python_files(&paths, &config, &root);
+    if timings {
+        eprintln!("walk: {:?} ({} files)", started.elapsed(), files.len());
+    }
     let total = files.len();
     let show_progress = std::io::stderr().is_terminal() && total > 500;
     let progress = |n: usize| {
@@ -128,6 +133,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
     );
     if show_progress {
         eprint!("\r\x1b[K");
+    }
+    if timings {
+        eprintln!(
+            "analysis (read, parse, project, roles): {:?}",
+            started.elapsed()
+        );
     }
     if args.fix || args.diff {
         let mut fixed_files = 0;
@@ -204,6 +215,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
         ));
     }
     let mut by_file = result.all_findings();
+    if timings {
+        eprintln!("findings: {:?}", started.elapsed());
+    }
     by_file.sort_by(|a, b| {
         result.project.files[a.0]
             .path

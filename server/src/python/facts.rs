@@ -781,8 +781,9 @@ impl<'a> Walker<'a> {
 
     /// A function body: statements, with the function's own facts collected on the way.
     fn body(&mut self, node: Node, f: &mut Function, scope: Scope) {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
+        // (node, whether its parent is an attribute): `Node::parent` walks from the root.
+        let mut stack = vec![(node, false)];
+        while let Some((n, in_attribute)) = stack.pop() {
             match n.kind() {
                 "function_definition" | "class_definition" if n != node => continue,
                 "import_statement" | "import_from_statement" => {
@@ -833,12 +834,14 @@ impl<'a> Walker<'a> {
                     let call = self.call(n);
                     self.out.calls.push(call);
                 }
-                "attribute" if n.parent().is_none_or(|p| p.kind() != "attribute") => {
+                "attribute" if !in_attribute => {
                     f.attributes.push((compact(self.text(n)), n.byte_range()));
                 }
                 "string" => {
                     let t = self.text(n);
-                    if t.contains("time_bucket(") || t.contains("create_hypertable") {
+                    if t.len() > 12
+                        && (t.contains("time_bucket(") || t.contains("create_hypertable"))
+                    {
                         self.out.timescale_sql = true;
                     }
                 }
@@ -846,7 +849,8 @@ impl<'a> Walker<'a> {
             }
             let mut cursor = n.walk();
             let children: Vec<Node> = n.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
+            let is_attribute = n.kind() == "attribute";
+            stack.extend(children.into_iter().rev().map(|c| (c, is_attribute)));
         }
     }
 
