@@ -248,7 +248,8 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
         .fields
         .iter()
         .find(|a| a.name == "model")
-        .and_then(|a| a.value.text().map(str::to_string));
+        .and_then(|a| a.value.text().map(str::to_string))
+        .filter(|m| !m.is_empty());
     for m in &class.methods {
         let chains = m
             .attributes
