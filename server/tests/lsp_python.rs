@@ -1370,3 +1370,92 @@ fn refactor_edits_are_resolved_lazily_where_the_client_supports_it() {
     );
     c.shutdown();
 }
+
+#[test]
+fn introduce_a_specification_and_rewrite_known_call_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let _ = orders_app(root);
+    let repo = "from .models import Order\n\n\nclass OrderRepository:\n    def get_by_number(self, number):\n        return Order.objects.get(number=number).to_domain()\n\n    def find_by_status(self, status):\n        return [o.to_domain() for o in Order.objects.filter(status=status)]\n\n    def find_by_customer(self, customer):\n        return [o.to_domain() for o in Order.objects.filter(customer__name=customer)]\n\n    def add(self, order):\n        Order.from_domain(order).save()\n";
+    let services = "from .repositories import OrderRepository\n\n\ndef open_orders(repo: OrderRepository):\n    return repo.find_by_status(\"open\")\n\n\ndef lookup(number):\n    repo = OrderRepository()\n    return repo.get_by_number(number)\n\n\ndef unknown(r):\n    return r.find_by_customer(\"x\")\n";
+    std::fs::write(root.join("orders/repositories.py"), repo).unwrap();
+    std::fs::write(root.join("orders/services.py"), services).unwrap();
+    let mut c = Client::start(root, json!({}), false);
+    let u = uri(&root.join("orders/repositories.py"));
+    c.open(&u, "python", repo);
+    let _ = c.diagnostics(&u, 1);
+    let line = line_of(repo, "class OrderRepository");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Introduce a specification")
+        })
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    assert!(
+        action["title"]
+            .as_str()
+            .unwrap()
+            .contains("left as they are: orders.services:"),
+        "{action}"
+    );
+    for op in action["edit"]["documentChanges"].as_array().unwrap() {
+        if op["kind"] == "create" {
+            continue;
+        }
+        let path = op["textDocument"]["uri"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("file://")
+            .to_string();
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        let after = apply_edits(&before, op["edits"].as_array().unwrap());
+        assert!(py_compiles(&after), "{path}:\n{after}");
+        std::fs::write(&path, after).unwrap();
+    }
+    let repo_after = std::fs::read_to_string(root.join("orders/repositories.py")).unwrap();
+    assert!(
+        !repo_after.contains("def get_by_number")
+            && repo_after.contains("def find(self, spec):")
+            && repo_after.contains("def find_one(self, spec):"),
+        "{repo_after}"
+    );
+    assert!(
+        repo_after.contains("Order.objects.filter(spec.to_q())")
+            && repo_after.contains("def add(self, order):"),
+        "{repo_after}"
+    );
+    let services_after = std::fs::read_to_string(root.join("orders/services.py")).unwrap();
+    assert!(
+        services_after.contains("return repo.find(ByStatus(\"open\"))")
+            && services_after.contains("return repo.find_one(ByNumber(number))"),
+        "{services_after}"
+    );
+    assert!(
+        services_after.contains("return r.find_by_customer(\"x\")"),
+        "unknown receivers stay"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["rule"] == "repository-specification"
+                && r["path"] == "orders/specifications.py"),
+        "{records:?}"
+    );
+    c.shutdown();
+}

@@ -1142,6 +1142,18 @@ fn refactor_actions(
             }
             continue;
         }
+        if (a.roles.repositories.contains(&(fi, ci)) || class.name.ends_with("Repository"))
+            && let Ok(r) = crate::refactor::specification::introduce(&a.project, fi, ci, can_create)
+            && r.parses_with(|p| buffer_or_disk(b, p))
+            && let Some(edit) = workspace_edit(b, &r, enc)
+        {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: r.title.clone(),
+                kind: Some(CodeActionKind::REFACTOR_REWRITE),
+                edit: Some(edit),
+                ..Default::default()
+            }));
+        }
         // A repository that does not cache yet.
         if a.roles.repositories.contains(&(fi, ci))
             && !class

@@ -33,7 +33,10 @@ fn is_write(m: &Function) -> bool {
 
 /// The `return <expr>` line of a method whose body is that one statement (a docstring aside):
 /// (byte span of the line's content, the expression).
-fn single_return<'a>(text: &'a str, m: &Function) -> Option<(std::ops::Range<usize>, &'a str)> {
+pub(super) fn single_return<'a>(
+    text: &'a str,
+    m: &Function,
+) -> Option<(std::ops::Range<usize>, &'a str)> {
     let header = header_span(text, m.span.start);
     if !text[header.clone()].trim_end().ends_with(':') {
         return None;

@@ -9,6 +9,7 @@ pub mod context_database;
 pub mod json_repository;
 pub mod namespace_tables;
 pub mod orm_repository;
+pub mod specification;
 mod uuid7;
 
 use crate::analysis::Suppression;
