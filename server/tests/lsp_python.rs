@@ -659,6 +659,14 @@ fn extract_a_django_orm_repository_for_a_model() {
         std::fs::write(&path, &after).unwrap();
         created.push(path);
     }
+    insta::assert_snapshot!(
+        "extract_orm_domain",
+        std::fs::read_to_string(root.join("orders/domain.py")).unwrap()
+    );
+    insta::assert_snapshot!(
+        "extract_orm_repository",
+        std::fs::read_to_string(root.join("orders/repositories.py")).unwrap()
+    );
     assert!(
         created.iter().any(|p| p.ends_with("orders/domain.py"))
             && created
@@ -823,6 +831,8 @@ fn cross_context_import_to_an_anticorruption_layer() {
         "{rewritten}"
     );
     let acl = std::fs::read_to_string(root.join("shipping/acl.py")).unwrap();
+    insta::assert_snapshot!("acl_module", &acl);
+    insta::assert_snapshot!("acl_rewritten_views", &rewritten);
     assert!(
         acl.contains("return InvoiceView(pk=obj.pk, number=obj.number, total=obj.total)"),
         "{acl}"
@@ -991,6 +1001,7 @@ fn namespace_the_tables_of_a_bounded_context() {
     );
     let ops = action["edit"]["documentChanges"].as_array().unwrap();
     let after = apply_edits(models, ops[0]["edits"].as_array().unwrap());
+    insta::assert_snapshot!("namespace_tables", &after);
     assert!(py_compiles(&after), "{after}");
     assert!(
         after.contains("    class Meta:\n        db_table = \"orders_order\"")
@@ -1175,6 +1186,11 @@ fn give_a_bounded_context_its_own_database_unless_foreign_keys_cross() {
         std::fs::write(&path, after).unwrap();
     }
     let settings = std::fs::read_to_string(root.join("mysite/settings/base.py")).unwrap();
+    insta::assert_snapshot!("context_database_settings", &settings);
+    insta::assert_snapshot!(
+        "context_database_router",
+        std::fs::read_to_string(root.join("mysite/routers.py")).unwrap()
+    );
     assert!(
         settings.contains("DATABASE_ROUTERS = [\"mysite.routers.BillingRouter\"]"),
         "{settings}"
@@ -1253,6 +1269,14 @@ fn introduce_a_json_field_repository_for_an_aggregate() {
             std::fs::write(&path, after).unwrap();
         }
         let repo = std::fs::read_to_string(root.join("orders/repositories.py")).unwrap();
+        insta::assert_snapshot!(
+            if pydantic {
+                "json_repository_pydantic"
+            } else {
+                "json_repository_dataclass"
+            },
+            &repo
+        );
         assert_eq!(
             repo.contains("class CartDTO(BaseModel):"),
             pydantic,
@@ -1316,6 +1340,7 @@ fn cache_a_repository() {
         action["edit"]["changes"][u.as_str()].as_array().unwrap(),
     );
     assert!(py_compiles(&cached), "{cached}");
+    insta::assert_snapshot!("cache_repository", &cached);
     assert!(
         cached.starts_with("from django.core.cache import cache\n")
             || cached.contains("\nfrom django.core.cache import cache\n"),
@@ -1435,6 +1460,12 @@ fn introduce_a_specification_and_rewrite_known_call_sites() {
         "{repo_after}"
     );
     let services_after = std::fs::read_to_string(root.join("orders/services.py")).unwrap();
+    insta::assert_snapshot!("specification_repository", &repo_after);
+    insta::assert_snapshot!(
+        "specification_specifications",
+        std::fs::read_to_string(root.join("orders/specifications.py")).unwrap()
+    );
+    insta::assert_snapshot!("specification_call_sites", &services_after);
     assert!(
         services_after.contains("return repo.find(ByStatus(\"open\"))")
             && services_after.contains("return repo.find_one(ByNumber(number))"),
@@ -1457,5 +1488,35 @@ fn introduce_a_specification_and_rewrite_known_call_sites() {
                 && r["path"] == "orders/specifications.py"),
         "{records:?}"
     );
+    c.shutdown();
+}
+
+#[test]
+fn pattern_ids_complete_inside_comments_and_docstrings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Client::start(dir.path(), json!({}), false);
+    let u = uri(&dir.path().join("notes.py"));
+    let text = "# follows [[cach\nx = \"\"\"see [[\"\"\"\ny = [[1]]\n";
+    c.open(&u, "python", text);
+    let _ = c.diagnostics(&u, 1);
+    let at = |c: &mut Client, line: u32, character: u32| {
+        c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}}),
+        )
+    };
+    let in_comment = at(&mut c, 0, 16);
+    assert!(
+        in_comment["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["label"] == "cached-repository"),
+        "{in_comment}"
+    );
+    let in_docstring = at(&mut c, 1, 13);
+    assert_eq!(in_docstring["items"].as_array().map(Vec::len), Some(36));
+    let in_code = at(&mut c, 2, 6);
+    assert!(in_code.is_null(), "no pattern ids in code: {in_code}");
     c.shutdown();
 }

@@ -992,6 +992,15 @@ fn workspace_edit(
     enc: Encoding,
 ) -> Option<WorkspaceEdit> {
     use crate::refactor::FileChange;
+    // Never an edit outside the workspace folders.
+    let roots = super::lock(&b.state.roots);
+    if !roots.is_empty()
+        && r.changes
+            .iter()
+            .any(|(path, _)| !roots.iter().any(|root| path.starts_with(root)))
+    {
+        return None;
+    }
     let caps = super::lock(&b.state.caps);
     let mut doc_changes = Vec::new();
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
