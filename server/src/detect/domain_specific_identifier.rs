@@ -24,10 +24,14 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             let Value::Call(call) = &field.value else {
                 continue;
             };
-            let name = field.name.to_ascii_lowercase();
-            let code = CODES
-                .iter()
-                .find(|c| name == **c || name.ends_with(&format!("_{c}")));
+            // No allocation per field: most fields are not codes.
+            let name = field.name.as_str();
+            let code = CODES.iter().find(|c| {
+                name.eq_ignore_ascii_case(c)
+                    || (name.len() > c.len() + 1
+                        && name[name.len() - c.len()..].eq_ignore_ascii_case(c)
+                        && name.as_bytes()[name.len() - c.len() - 1] == b'_')
+            });
             let Some(code) = code else { continue };
             let key = if matches!(call.kwarg("primary_key"), Some(Value::Bool(true, _))) {
                 "primary key"
