@@ -37,7 +37,8 @@ const INVALIDATE: &[&str] = &[
     "decr",
 ];
 
-fn is_write(m: &Function) -> bool {
+/// A write method: by its name, or by the ORM writes it calls.
+pub(crate) fn is_write(m: &Function) -> bool {
     let name = m.name.trim_start_matches('_');
     if name.starts_with("__") || m.is_abstract {
         return false;

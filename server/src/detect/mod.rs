@@ -16,6 +16,7 @@ mod aggregate;
 mod anticorruption_layer;
 mod bounded_context;
 mod cache_not_invalidated;
+pub(crate) use cache_not_invalidated::is_write;
 mod cached_repository;
 mod context_database;
 mod context_database_schema;

@@ -10,21 +10,6 @@ use super::{Edit, FileChange, Refactor};
 use crate::python::facts::{Import, Value};
 use crate::python::project::Project;
 
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn is_word(c: Option<char>) -> bool {
     c.is_some_and(|c| c.is_alphanumeric() || c == '_')
 }
@@ -60,7 +45,7 @@ pub fn introduce(
         .find(|c| c.name == name)
         .ok_or("the imported name is not a class of that module")?;
     let view = format!("{name}View");
-    let snake = snake_case(&name);
+    let snake = super::snake_case(&name);
     let text = &*file.text;
 
     // Every use must be rewritable.

@@ -7,30 +7,6 @@ use crate::detect::header_span;
 use crate::python::facts::Function;
 use crate::python::project::SourceFile;
 
-const WRITE_PREFIXES: &[&str] = &[
-    "add", "save", "update", "delete", "remove", "create", "put", "store", "upsert",
-];
-const WRITE_CALLS: &[&str] = &[
-    "save",
-    "delete",
-    "update",
-    "create",
-    "bulk_create",
-    "bulk_update",
-    "update_or_create",
-    "get_or_create",
-];
-
-fn is_write(m: &Function) -> bool {
-    let name = m.name.trim_start_matches('_');
-    WRITE_PREFIXES
-        .iter()
-        .any(|p| name == *p || name.starts_with(&format!("{p}_")))
-        || m.calls
-            .iter()
-            .any(|c| c.func.contains('.') && WRITE_CALLS.contains(&c.method()))
-}
-
 /// The `return <expr>` line of a method whose body is that one statement (a docstring aside):
 /// (byte span of the line's content, the expression).
 pub(super) fn single_return<'a>(
@@ -78,7 +54,7 @@ pub fn cache(file: &SourceFile, ci: usize) -> Result<Fix, String> {
         if m.name.starts_with('_') || m.is_abstract {
             continue;
         }
-        if is_write(m) {
+        if crate::detect::is_write(m) {
             // Bump the version after the write: before a final `return`, else at the end.
             let indent = "        ";
             match single_return(text, m) {

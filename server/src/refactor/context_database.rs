@@ -8,18 +8,6 @@ use crate::python::facts::Value;
 use crate::python::project::Project;
 use std::path::PathBuf;
 
-fn camel(name: &str) -> String {
-    name.split(|c: char| !c.is_alphanumeric())
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 /// Foreign keys that cross the context's border, as readable reasons.
 fn crossing_relations(project: &Project, context: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -141,7 +129,7 @@ pub fn give_database(
         }
     };
     let router_module = router_module.trim_start_matches('.').to_string();
-    let class = format!("{}Router", camel(&context.name));
+    let class = format!("{}Router", super::camel(&context.name));
     let labels = context
         .apps
         .iter()

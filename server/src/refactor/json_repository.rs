@@ -3,9 +3,8 @@
 //! the aggregate goes through a pydantic DTO (which also rebuilds nested values); without it, the
 //! action is offered only for aggregates whose fields JSON holds as they are.
 
-use super::{Edit, FileChange, Refactor};
+use super::Refactor;
 use crate::python::project::Project;
-use std::path::Path;
 
 const JSON_NATIVE: &[&str] = &["str", "int", "float", "bool", "dict", "list", "None"];
 
@@ -61,7 +60,7 @@ pub fn introduce(
     let app = project
         .app_of(&file.facts.module)
         .ok_or("the aggregate is not in a Django app")?;
-    let app_dir = app_dir(&file.path, &file.facts.module, &app.package)
+    let app_dir = super::app_dir(&file.path, &file.facts.module, &app.package)
         .ok_or("cannot find the app's folder")?;
     let name = &class.name;
     let record = format!("{name}Record");
@@ -151,13 +150,13 @@ class {record}(models.Model):
 "#
     );
     let changes = vec![
-        change(
+        super::append_or_create(
             &app_dir.join("models.py"),
             "from django.db import models\n",
             &model,
             can_create,
         )?,
-        change(
+        super::append_or_create(
             &app_dir.join("repositories.py"),
             &format!("from . import models\n{imports}"),
             &repo,
@@ -175,58 +174,4 @@ fn relative(module: &str, package: &str) -> String {
         Some(rest) => format!(".{}", rest.trim_start_matches('.')),
         None => module.to_string(),
     }
-}
-
-fn change(
-    path: &Path,
-    imports: &str,
-    code: &str,
-    can_create: bool,
-) -> Result<(std::path::PathBuf, FileChange), String> {
-    match std::fs::read_to_string(path) {
-        Ok(existing) => {
-            let missing: Vec<&str> = imports
-                .lines()
-                .filter(|l| !l.is_empty() && !existing.lines().any(|e| e.trim() == l.trim()))
-                .collect();
-            let mut edits = Vec::new();
-            if !missing.is_empty() {
-                edits.push(Edit {
-                    span: 0..0,
-                    text: format!("{}\n", missing.join("\n")),
-                });
-            }
-            let end = existing.len();
-            let sep = if existing.is_empty() || existing.ends_with('\n') {
-                ""
-            } else {
-                "\n"
-            };
-            edits.push(Edit {
-                span: end..end,
-                text: format!("{sep}{code}"),
-            });
-            Ok((path.to_path_buf(), FileChange::Edit(edits)))
-        }
-        Err(_) if can_create => Ok((
-            path.to_path_buf(),
-            FileChange::Create(format!("{imports}{code}")),
-        )),
-        Err(_) => Err(format!(
-            "{} does not exist and the editor cannot create files",
-            path.display()
-        )),
-    }
-}
-
-fn app_dir(path: &Path, module: &str, package: &str) -> Option<std::path::PathBuf> {
-    let depth = module
-        .split('.')
-        .count()
-        .saturating_sub(package.split('.').count());
-    let mut dir = path.parent()?.to_path_buf();
-    for _ in 1..depth {
-        dir = dir.parent()?.to_path_buf();
-    }
-    Some(dir)
 }

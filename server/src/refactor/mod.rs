@@ -16,6 +16,7 @@ use crate::analysis::Suppression;
 use crate::detect::Finding;
 use crate::python::project::SourceFile;
 use std::ops::Range;
+use std::path::Path;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
@@ -207,4 +208,87 @@ fn remove_suppression(file: &SourceFile, sup: &Suppression, rule: &str) -> Fix {
         edits: vec![edit],
         safe: true,
     }
+}
+
+/// Appends to an existing file (imports first, code at the end), or creates it.
+pub(crate) fn append_or_create(
+    path: &Path,
+    imports: &str,
+    code: &str,
+    can_create: bool,
+) -> Result<(std::path::PathBuf, FileChange), String> {
+    match std::fs::read_to_string(path) {
+        Ok(existing) => {
+            let mut edits = Vec::new();
+            let missing: Vec<&str> = imports
+                .lines()
+                .filter(|l| !existing.lines().any(|e| e.trim() == l.trim()))
+                .collect();
+            if !missing.is_empty() {
+                edits.push(Edit {
+                    span: 0..0,
+                    text: format!("{}\n", missing.join("\n")),
+                });
+            }
+            let end = existing.len();
+            let sep = if existing.ends_with('\n') || existing.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            edits.push(Edit {
+                span: end..end,
+                text: format!("{sep}{code}"),
+            });
+            Ok((path.to_path_buf(), FileChange::Edit(edits)))
+        }
+        Err(_) if can_create => Ok((
+            path.to_path_buf(),
+            FileChange::Create(format!("{imports}{code}")),
+        )),
+        Err(_) => Err(format!(
+            "{} does not exist and the editor cannot create files",
+            path.display()
+        )),
+    }
+}
+
+/// The folder of the app `package` that holds `path` (module `module`).
+pub(crate) fn app_dir(path: &Path, module: &str, package: &str) -> Option<std::path::PathBuf> {
+    let depth = module.split('.').count() - package.split('.').count();
+    let mut dir = path.parent()?.to_path_buf();
+    // `app/models.py` is one level below the app; `app/models/x.py` two.
+    for _ in 1..depth {
+        dir = dir.parent()?.to_path_buf();
+    }
+    Some(dir)
+}
+
+/// `OrderLine` -> `order_line`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `billing_ops` -> `BillingOps`.
+pub(crate) fn camel(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }

@@ -2,10 +2,9 @@
 //! package or `domain.py`) and a repository (in `repositories.py`) with `get`, `add`, `list` and
 //! `remove` that maps rows to domain objects and back.
 
-use super::{FileChange, Refactor};
+use super::Refactor;
 use crate::python::facts::{Class, Value};
 use crate::python::project::Project;
-use std::path::Path;
 
 /// The Python type of a model field, from its field class.
 fn field_type(call: &str) -> Option<&'static str> {
@@ -129,11 +128,11 @@ pub fn extract(
     let app = project
         .app_of(&file.facts.module)
         .ok_or("the model is not in a Django app")?;
-    let app_dir = app_dir(&file.path, &file.facts.module, &app.package)
+    let app_dir = super::app_dir(&file.path, &file.facts.module, &app.package)
         .ok_or("cannot find the app's folder")?;
     let fields = fields(model);
     let entity = entity_name(&model.name);
-    let snake = snake_case(&entity);
+    let snake = super::snake_case(&entity);
     let pk = fields
         .iter()
         .find(|f| f.primary_key)
@@ -164,7 +163,7 @@ pub fn extract(
     };
     let imports = imports_for(&fields).join("\n");
     let mut changes = Vec::new();
-    changes.push(file_change(
+    changes.push(super::append_or_create(
         &domain_path,
         &format!("{imports}\n"),
         &body,
@@ -224,7 +223,7 @@ class {entity}Repository:
     );
     // `from . import models` also reaches models defined in a `models/` package.
     let repo_imports = format!("from . import models\nfrom {domain_module} import {entity}\n");
-    changes.push(file_change(
+    changes.push(super::append_or_create(
         &app_dir.join("repositories.py"),
         &repo_imports,
         &repo,
@@ -234,72 +233,4 @@ class {entity}Repository:
         title: format!("Extract a Django ORM repository for `{}`", model.name),
         changes,
     })
-}
-
-/// Appends to an existing file (imports first, code at the end), or creates it.
-fn file_change(
-    path: &Path,
-    imports: &str,
-    code: &str,
-    can_create: bool,
-) -> Result<(std::path::PathBuf, FileChange), String> {
-    match std::fs::read_to_string(path) {
-        Ok(existing) => {
-            let mut edits = Vec::new();
-            let missing: Vec<&str> = imports
-                .lines()
-                .filter(|l| !existing.lines().any(|e| e.trim() == l.trim()))
-                .collect();
-            if !missing.is_empty() {
-                edits.push(super::Edit {
-                    span: 0..0,
-                    text: format!("{}\n", missing.join("\n")),
-                });
-            }
-            let end = existing.len();
-            let sep = if existing.ends_with('\n') || existing.is_empty() {
-                ""
-            } else {
-                "\n"
-            };
-            edits.push(super::Edit {
-                span: end..end,
-                text: format!("{sep}{code}"),
-            });
-            Ok((path.to_path_buf(), FileChange::Edit(edits)))
-        }
-        Err(_) if can_create => Ok((
-            path.to_path_buf(),
-            FileChange::Create(format!("{imports}{code}")),
-        )),
-        Err(_) => Err(format!(
-            "{} does not exist and the editor cannot create files",
-            path.display()
-        )),
-    }
-}
-
-fn app_dir(path: &Path, module: &str, package: &str) -> Option<std::path::PathBuf> {
-    let depth = module.split('.').count() - package.split('.').count();
-    let mut dir = path.parent()?.to_path_buf();
-    // `app/models.py` is one level below the app; `app/models/x.py` two.
-    for _ in 1..depth {
-        dir = dir.parent()?.to_path_buf();
-    }
-    Some(dir)
-}
-
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -22,18 +22,6 @@ struct Query {
     span: std::ops::Range<usize>,
 }
 
-fn camel(s: &str) -> String {
-    s.split('_')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 /// `.filter(lookup=param)` or `.get(lookup=param)` in `expr`: (lookup, byte range of the args).
 fn lookup_call(expr: &str, param: &str) -> Option<(String, std::ops::Range<usize>)> {
     let mut found = None;
@@ -106,7 +94,7 @@ pub fn introduce(
             name: m.name.clone(),
             group,
             lookup,
-            spec: format!("By{}", camel(stem)),
+            spec: format!("By{}", super::camel(stem)),
             template,
             span: m.span.clone(),
         });
