@@ -485,6 +485,28 @@ fn apply_edits(text: &str, edits: &[Value]) -> String {
     out
 }
 
+/// Applies a code action's `documentChanges` to disk as a client would, checking that every
+/// written file compiles. Returns the written paths.
+fn apply_document_changes(action: &Value) -> Vec<String> {
+    let mut written = Vec::new();
+    for op in action["edit"]["documentChanges"].as_array().unwrap() {
+        if op["kind"] == "create" {
+            continue;
+        }
+        let path = op["textDocument"]["uri"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("file://")
+            .to_string();
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        let after = apply_edits(&before, op["edits"].as_array().unwrap());
+        assert!(py_compiles(&after), "{path}:\n{after}");
+        std::fs::write(&path, after).unwrap();
+        written.push(path);
+    }
+    written
+}
+
 fn py_compiles(text: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("m.py");
@@ -806,20 +828,7 @@ fn cross_context_import_to_an_anticorruption_layer() {
         .find(|a| a["title"] == "Introduce an anticorruption layer for `Invoice`")
         .unwrap_or_else(|| panic!("{actions}"))
         .clone();
-    for op in action["edit"]["documentChanges"].as_array().unwrap() {
-        if op["kind"] == "create" {
-            continue;
-        }
-        let path = op["textDocument"]["uri"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("file://")
-            .to_string();
-        let before = std::fs::read_to_string(&path).unwrap_or_default();
-        let after = apply_edits(&before, op["edits"].as_array().unwrap());
-        assert!(py_compiles(&after), "{path}:\n{after}");
-        std::fs::write(&path, after).unwrap();
-    }
+    apply_document_changes(&action);
     let rewritten = std::fs::read_to_string(root.join("shipping/views.py")).unwrap();
     assert!(
         rewritten.starts_with("from .acl import InvoiceView, get_invoice\n"),
@@ -1171,20 +1180,7 @@ fn give_a_bounded_context_its_own_database_unless_foreign_keys_cross() {
         action.get("disabled").is_none_or(Value::is_null),
         "{action}"
     );
-    for op in action["edit"]["documentChanges"].as_array().unwrap() {
-        if op["kind"] == "create" {
-            continue;
-        }
-        let path = op["textDocument"]["uri"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("file://")
-            .to_string();
-        let before = std::fs::read_to_string(&path).unwrap_or_default();
-        let after = apply_edits(&before, op["edits"].as_array().unwrap());
-        assert!(py_compiles(&after), "{path}:\n{after}");
-        std::fs::write(&path, after).unwrap();
-    }
+    apply_document_changes(&action);
     let settings = std::fs::read_to_string(root.join("mysite/settings/base.py")).unwrap();
     insta::assert_snapshot!("context_database_settings", &settings);
     insta::assert_snapshot!(
@@ -1254,20 +1250,7 @@ fn introduce_a_json_field_repository_for_an_aggregate() {
             })
             .unwrap_or_else(|| panic!("{actions}"))
             .clone();
-        for op in action["edit"]["documentChanges"].as_array().unwrap() {
-            if op["kind"] == "create" {
-                continue;
-            }
-            let path = op["textDocument"]["uri"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("file://")
-                .to_string();
-            let before = std::fs::read_to_string(&path).unwrap_or_default();
-            let after = apply_edits(&before, op["edits"].as_array().unwrap());
-            assert!(py_compiles(&after), "{path}:\n{after}");
-            std::fs::write(&path, after).unwrap();
-        }
+        apply_document_changes(&action);
         let repo = std::fs::read_to_string(root.join("orders/repositories.py")).unwrap();
         insta::assert_snapshot!(
             if pydantic {
@@ -1433,20 +1416,7 @@ fn introduce_a_specification_and_rewrite_known_call_sites() {
             .contains("left as they are: orders.services:"),
         "{action}"
     );
-    for op in action["edit"]["documentChanges"].as_array().unwrap() {
-        if op["kind"] == "create" {
-            continue;
-        }
-        let path = op["textDocument"]["uri"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("file://")
-            .to_string();
-        let before = std::fs::read_to_string(&path).unwrap_or_default();
-        let after = apply_edits(&before, op["edits"].as_array().unwrap());
-        assert!(py_compiles(&after), "{path}:\n{after}");
-        std::fs::write(&path, after).unwrap();
-    }
+    apply_document_changes(&action);
     let repo_after = std::fs::read_to_string(root.join("orders/repositories.py")).unwrap();
     assert!(
         !repo_after.contains("def get_by_number")
