@@ -33,7 +33,7 @@ pub(super) fn is_cache_call(call: &Call, names: &[&str]) -> bool {
 pub(super) const READS: &[&str] = &["get", "get_or_set", "get_many"];
 
 /// The first cache read of a class, if it reads through the Django cache.
-pub(super) fn cache_read(class: &Class) -> Option<&Call> {
+pub(crate) fn cache_read(class: &Class) -> Option<&Call> {
     class
         .methods
         .iter()

@@ -17,6 +17,7 @@ mod anticorruption_layer;
 mod bounded_context;
 mod cache_not_invalidated;
 pub(crate) use cache_not_invalidated::is_write;
+pub(crate) use cached_repository::cache_read;
 mod cached_repository;
 mod context_database;
 mod context_database_schema;

@@ -81,6 +81,18 @@ fn open_pages(state: &State, w: &Workspace) -> Vec<(PathBuf, Arc<str>)> {
         .collect()
 }
 
+/// The workspace catalog with open catalog pages laid over it, and its name matcher (rebuilt only
+/// when a page is open).
+fn catalog_and_names(state: &State, w: &Workspace) -> (Arc<Catalog>, Arc<markdown::Names>) {
+    let catalog = w.catalog_with(&open_pages(state, w));
+    let names = if Arc::ptr_eq(&catalog, &w.catalog) {
+        w.names.clone()
+    } else {
+        Arc::new(markdown::Names::new(&catalog))
+    };
+    (catalog, names)
+}
+
 /// The Python source of an open document, from its kept tree.
 fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> SourceFile {
     let root = w.root_or_parent(path);
@@ -248,12 +260,7 @@ pub fn diagnostics(
             }
         }
         Language::Markdown => {
-            let catalog = w.catalog_with(&open_pages(state, w));
-            let names = if Arc::ptr_eq(&catalog, &w.catalog) {
-                w.names.clone()
-            } else {
-                Arc::new(markdown::Names::new(&catalog))
-            };
+            let (catalog, names) = catalog_and_names(state, w);
             for r in markdown::references(text, &catalog, &names)
                 .into_iter()
                 .filter(|r| r.kind == RefKind::Wiki && !r.known)
@@ -400,12 +407,7 @@ pub fn hover(
     let offset = doc.offset(pos, enc);
     match doc.language {
         Language::Markdown => {
-            let catalog = w.catalog_with(&open_pages(&b.state, w));
-            let names = if Arc::ptr_eq(&catalog, &w.catalog) {
-                w.names.clone()
-            } else {
-                Arc::new(markdown::Names::new(&catalog))
-            };
+            let (catalog, names) = catalog_and_names(&b.state, w);
             let r = markdown::reference_at(&doc.text, offset, &catalog, &names)?;
             let p = catalog.get(&r.target)?;
             let md = render::hover_markdown(p, &catalog, page_link(p).as_deref());
@@ -847,12 +849,7 @@ pub fn definition(
 ) -> Option<GotoDefinitionResponse> {
     let enc = b.encoding();
     let offset = doc.offset(pos, enc);
-    let catalog = w.catalog_with(&open_pages(&b.state, w));
-    let names = if Arc::ptr_eq(&catalog, &w.catalog) {
-        w.names.clone()
-    } else {
-        Arc::new(markdown::Names::new(&catalog))
-    };
+    let (catalog, names) = catalog_and_names(&b.state, w);
     let r = markdown::reference_at(&doc.text, offset, &catalog, &names)?;
     let p = catalog.get(&r.target)?;
     let (uri, line) = page_location(p)?;

@@ -32,10 +32,9 @@ pub struct ClientCaps {
     pub progress: bool,
     pub resource_ops: bool,
     pub code_description: bool,
-    /// The client pulls diagnostics (`textDocument/diagnostic`): nothing is pushed for documents.
+    /// The client pulls diagnostics (`textDocument/diagnostic`) and accepts
+    /// `workspace/diagnostic/refresh`: nothing is pushed for documents.
     pub pull: bool,
-    /// The client accepts `workspace/diagnostic/refresh`.
-    pub pull_refresh: bool,
     pub related_information: bool,
     /// The client resolves a code action's `edit` lazily (`codeAction/resolve`).
     pub resolve_edit: bool,
@@ -224,32 +223,32 @@ impl Backend {
     }
 
     async fn refresh_all(&self) {
+        if lock(&self.state.caps).pull {
+            // One workspace-wide request, not one per document.
+            self.request_pull().await;
+            return;
+        }
         let uris: Vec<Uri> = self.state.docs.iter().map(|d| d.key().clone()).collect();
         for uri in uris {
             self.refresh(uri).await;
         }
     }
 
-    /// Recomputes and pushes one document's diagnostics.
-    async fn refresh(&self, uri: Uri) {
-        let caps = lock(&self.state.caps);
-        if caps.pull {
-            if caps.pull_refresh {
-                let _ = self
-                    .client
-                    .send_request::<request::WorkspaceDiagnosticRefresh>(())
-                    .await;
-            }
-            return;
-        }
-        let Some((version, text, language)) = self
+    /// Asks a pulling client to pull diagnostics again.
+    async fn request_pull(&self) {
+        let _ = self
+            .client
+            .send_request::<request::WorkspaceDiagnosticRefresh>(())
+            .await;
+    }
+
+    /// One document's diagnostics, computed on a blocking thread: (version, diagnostics).
+    async fn compute_diagnostics(&self, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
+        let (version, text, language) = self
             .state
             .docs
-            .get(&uri)
-            .map(|d| (d.version, d.text.clone(), d.language))
-        else {
-            return;
-        };
+            .get(uri)
+            .map(|d| (d.version, d.text.clone(), d.language))?;
         let path = uri.to_file_path().map(|p| p.into_owned());
         let w = self.workspace_for(path.as_deref());
         let state = self.state.clone();
@@ -259,8 +258,20 @@ impl Backend {
         let diags = tokio::task::spawn_blocking(move || {
             features::diagnostics(&state, &w, &u, &text, language, enc, &caps)
         })
-        .await;
-        let Ok(diags) = diags else { return };
+        .await
+        .ok()?;
+        Some((version, diags))
+    }
+
+    /// Recomputes and pushes one document's diagnostics (or asks a pulling client to pull).
+    async fn refresh(&self, uri: Uri) {
+        if lock(&self.state.caps).pull {
+            self.request_pull().await;
+            return;
+        }
+        let Some((version, diags)) = self.compute_diagnostics(&uri).await else {
+            return;
+        };
         // Drop results for a document that moved on.
         if self
             .state
@@ -337,12 +348,6 @@ impl LanguageServer for Backend {
                     .and_then(|w| w.diagnostics.as_ref())
                     .and_then(|d| d.refresh_support)
                     .unwrap_or(false),
-            pull_refresh: caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.diagnostics.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false),
             resolve_edit: td
                 .and_then(|t| t.code_action.as_ref())
                 .and_then(|c| c.resolve_support.as_ref())
@@ -708,30 +713,11 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let uri = params.text_document.uri;
-        let doc = self
-            .state
-            .docs
-            .get(&uri)
-            .map(|d| (d.version, d.text.clone(), d.language));
-        let items = match doc {
-            Some((version, text, language)) => {
-                let path = uri.to_file_path().map(|p| p.into_owned());
-                let w = self.workspace_for(path.as_deref());
-                let state = self.state.clone();
-                let enc = self.encoding();
-                let caps = lock(&self.state.caps);
-                let u = uri.clone();
-                let items = tokio::task::spawn_blocking(move || {
-                    features::diagnostics(&state, &w, &u, &text, language, enc, &caps)
-                })
-                .await
-                .unwrap_or_default();
-                let _ = version;
-                items
-            }
-            None => Vec::new(),
-        };
+        let items = self
+            .compute_diagnostics(&params.text_document.uri)
+            .await
+            .map(|(_, d)| d)
+            .unwrap_or_default();
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,

@@ -70,16 +70,8 @@ pub(super) fn fix(file: &SourceFile, finding: &Finding) -> Option<Fix> {
         .iter()
         .flat_map(|c| c.methods.iter().map(move |m| (c, m)))
         .find(|(_, m)| header_span(text, m.span.start) == finding.span)?;
-    let read = class
-        .methods
-        .iter()
-        .flat_map(|m| m.calls.iter())
-        .find(|c| {
-            matches!(c.method(), "get" | "get_or_set" | "get_many")
-                && (c.func.starts_with("cache")
-                    || c.func.contains(".cache")
-                    || c.func.starts_with("caches"))
-        })?;
+    // The read the smell reports.
+    let read = crate::detect::cache_read(class)?;
     let owner = read.func.rsplit_once('.')?.0.to_string();
     let key = read.args.first()?;
     let key_text = text.get(key.span())?.trim();
