@@ -21,23 +21,87 @@ pub struct FileProblem {
     pub message: String,
 }
 
-/// The dotted module of `path`: from the highest folder that is still a package (has
-/// `__init__.py`), else relative to `root`.
-pub fn module_for(path: &Path, root: &Path) -> (String, bool) {
-    let mut base = path.parent().unwrap_or(Path::new(""));
-    if base.join("__init__.py").is_file() {
+/// The folder a file's modules are named from: Django's `sys.path` entry for it.
+///
+/// Found from the file upward, never from where the walk started, so a file gets the same
+/// module whichever folder was passed to `check` or opened in the editor:
+/// - the nearest folder with `manage.py` (the Django project: `src/manage.py` layouts, a project
+///   whose top folder is itself a package);
+/// - else, below the nearest `pyproject.toml`, `setup.py`, `setup.cfg` or `.git`, the folder above
+///   the file's top package (the highest folder upward that still has `__init__.py`), or its
+///   `src/` folder for namespace packages, or that folder itself;
+/// - else the top of the file's package chain, else `fallback`.
+pub fn source_root(path: &Path, fallback: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    if let Ok(cache) = ROOTS.lock()
+        && let Some(root) = cache.get(dir)
+    {
+        return root.clone();
+    }
+    let root = find_source_root(dir, fallback);
+    if let Ok(mut cache) = ROOTS.lock() {
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        cache.insert(dir.to_path_buf(), root.clone());
+    }
+    root
+}
+
+/// Source roots by folder: `module_for` runs for every file, and folders are few.
+static ROOTS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Forgets the source roots seen so far (a `manage.py` or `__init__.py` may have appeared).
+pub fn forget_source_roots() {
+    if let Ok(mut cache) = ROOTS.lock() {
+        cache.clear();
+    }
+}
+
+fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
+    // The folder above the top package of the chain the file is in, if it is in one.
+    let chain_top = dir.join("__init__.py").is_file().then(|| {
+        let mut base = dir;
         while let Some(parent) = base.parent() {
+            base = parent;
             if !parent.join("__init__.py").is_file() {
-                base = parent;
                 break;
             }
-            base = parent;
         }
-    } else {
-        base = root;
+        base
+    });
+    let mut d = Some(dir);
+    while let Some(x) = d {
+        if x.join("manage.py").is_file() {
+            return x.to_path_buf();
+        }
+        let weak = ["pyproject.toml", "setup.py", "setup.cfg"]
+            .iter()
+            .any(|m| x.join(m).is_file())
+            || x.join(".git").exists();
+        if weak {
+            return match chain_top {
+                Some(top) if top.starts_with(x) => top.to_path_buf(),
+                _ if dir.starts_with(x.join("src")) => x.join("src"),
+                _ => x.to_path_buf(),
+            };
+        }
+        d = x.parent().filter(|p| !p.as_os_str().is_empty());
     }
+    match chain_top {
+        Some(top) => top.to_path_buf(),
+        None if dir.starts_with(fallback) => fallback.to_path_buf(),
+        None => dir.to_path_buf(),
+    }
+}
+
+/// The dotted module of `path`, named from its [`source_root`], and whether it is a package's
+/// `__init__.py`.
+pub fn module_for(path: &Path, root: &Path) -> (String, bool) {
+    let base = source_root(path, root);
     let rel = path
-        .strip_prefix(base)
+        .strip_prefix(&base)
         .or_else(|_| path.strip_prefix(root))
         .unwrap_or(path);
     facts::module_name(&rel.to_string_lossy().replace('\\', "/"))
@@ -138,9 +202,14 @@ pub fn has_findings(path: &Path, root: &Path, module: &str) -> bool {
     !probe.is_test && !probe.is_migration
 }
 
-/// Folders between the project root and the module's package count too (`tests/app/models.py`).
+/// Folders between the source root and the module's package count too (`tests/app/models.py`);
+/// folders above the Django project do not (a project kept under a repository's `tests/`).
 pub fn mark_location(source: &mut SourceFile, path: &Path, root: &Path) {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+    let base = source_root(path, root);
+    let rel = path
+        .strip_prefix(&base)
+        .or_else(|_| path.strip_prefix(root))
+        .unwrap_or(path);
     let dirs: Vec<String> = rel
         .parent()
         .map(|p| {
@@ -151,6 +220,42 @@ pub fn mark_location(source: &mut SourceFile, path: &Path, root: &Path) {
         .unwrap_or_default();
     source.is_test |= dirs.iter().any(|d| d == "tests" || d == "test");
     source.is_migration |= dirs.iter().any(|d| d == "migrations");
+}
+
+/// The folders to read for `paths`: each path's Django project or Python project (the nearest
+/// folder upward with `manage.py`, `pyproject.toml`, `setup.py` or `setup.cfg`), so that a file's
+/// findings see the same project facts whichever of its folders was given; else the path itself.
+pub fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let start = if p.is_dir() {
+            p.as_path()
+        } else {
+            p.parent().unwrap_or(Path::new(""))
+        };
+        let found = start.ancestors().find(|d| {
+            ["manage.py", "pyproject.toml", "setup.py", "setup.cfg"]
+                .iter()
+                .any(|m| d.join(m).is_file())
+        });
+        out.push(found.unwrap_or(p.as_path()).to_path_buf());
+    }
+    out.sort();
+    out.dedup();
+    // A root inside another is read with it.
+    let all = out.clone();
+    out.retain(|r| !all.iter().any(|o| o != r && r.starts_with(o)));
+    out
+}
+
+/// Files grouped into projects by their [`source_root`]: two projects read in one run never see
+/// each other's classes.
+pub fn group_by_source_root(files: Vec<PathBuf>, fallback: &Path) -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let mut groups: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
+    for f in files {
+        groups.entry(source_root(&f, fallback)).or_default().push(f);
+    }
+    groups.into_iter().collect()
 }
 
 /// Python files below `paths`, respecting `.gitignore` and the config's `exclude`.

@@ -112,25 +112,39 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
     let timings = std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some();
     let started = std::time::Instant::now();
-    let files = analysis::python_files(&paths, &config, &root);
+    // Each given path is read with its whole project, and only its own files are reported.
+    let scan = analysis::scan_roots(&paths);
+    let files = analysis::python_files(&scan, &config, &root);
+    let wanted = |p: &Path| paths.iter().any(|given| p.starts_with(given));
+    let total = files.iter().filter(|f| wanted(f)).count();
     if timings {
         eprintln!("walk: {:?} ({} files)", started.elapsed(), files.len());
     }
-    let total = files.len();
+    let groups = analysis::group_by_source_root(files, &root);
     let show_progress = std::io::stderr().is_terminal() && total > 500;
-    let progress = |n: usize| {
-        if n % 100 == 0 || n == total {
-            eprint!("\ranalysing {n}/{total} files");
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |_: usize| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n % 100 == 0 {
+            eprint!("\ranalysing {n} files");
         }
     };
     let python = config.python_version;
-    let mut result = Analysis::run(
-        &files,
-        &root,
-        config.clone(),
-        catalog.team_queries(),
-        if show_progress { Some(&progress) } else { None },
-    );
+    let analyse = |groups: &[(PathBuf, Vec<PathBuf>)]| -> Vec<Analysis> {
+        groups
+            .iter()
+            .map(|(_, group)| {
+                Analysis::run(
+                    group,
+                    &root,
+                    config.clone(),
+                    catalog.team_queries(),
+                    if show_progress { Some(&progress) } else { None },
+                )
+            })
+            .collect()
+    };
+    let mut results = analyse(&groups);
     if show_progress {
         eprint!("\r\x1b[K");
     }
@@ -143,33 +157,38 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if args.fix || args.diff {
         let mut fixed_files = 0;
         let mut diff_out = String::new();
-        for i in 0..result.project.files.len() {
-            let file = &result.project.files[i];
-            let (kept, unused) = analysis::suppress(&file.text, result.detected(i).to_vec());
-            let edits: Vec<crate::refactor::Edit> =
-                crate::refactor::fixes(file, &kept, &unused, python)
-                    .into_iter()
-                    .filter(|f| f.safe)
-                    .flat_map(|f| f.edits)
-                    .collect();
-            if edits.is_empty() {
-                continue;
+        for result in &results {
+            for i in 0..result.project.files.len() {
+                let file = &result.project.files[i];
+                if !wanted(&file.path) {
+                    continue;
+                }
+                let (kept, unused) = analysis::suppress(&file.text, result.detected(i).to_vec());
+                let edits: Vec<crate::refactor::Edit> =
+                    crate::refactor::fixes(file, &kept, &unused, python)
+                        .into_iter()
+                        .filter(|f| f.safe)
+                        .flat_map(|f| f.edits)
+                        .collect();
+                if edits.is_empty() {
+                    continue;
+                }
+                let new_text = crate::refactor::apply(&file.text, &edits);
+                let path = display_path(&file.path, &cwd);
+                if args.diff {
+                    let diff = similar::TextDiff::from_lines(&*file.text, &new_text);
+                    diff_out.push_str(
+                        &diff
+                            .unified_diff()
+                            .header(&format!("a/{path}"), &format!("b/{path}"))
+                            .to_string(),
+                    );
+                } else if let Err(err) = std::fs::write(&file.path, new_text) {
+                    eprintln!("error: cannot write {path}: {err}");
+                    return ExitCode::from(2);
+                }
+                fixed_files += 1;
             }
-            let new_text = crate::refactor::apply(&file.text, &edits);
-            let path = display_path(&file.path, &cwd);
-            if args.diff {
-                let diff = similar::TextDiff::from_lines(&*file.text, &new_text);
-                diff_out.push_str(
-                    &diff
-                        .unified_diff()
-                        .header(&format!("a/{path}"), &format!("b/{path}"))
-                        .to_string(),
-                );
-            } else if let Err(err) = std::fs::write(&file.path, new_text) {
-                eprintln!("error: cannot write {path}: {err}");
-                return ExitCode::from(2);
-            }
-            fixed_files += 1;
         }
         if args.diff {
             print!("{diff_out}");
@@ -182,7 +201,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
         eprintln!("fixed {fixed_files} file(s)");
         if fixed_files > 0 {
-            result = Analysis::run(&files, &root, config, catalog.team_queries(), None);
+            results = analyse(&groups);
         }
     }
 
@@ -206,30 +225,31 @@ pub fn run(args: CheckArgs) -> ExitCode {
             p.message.clone(),
         ));
     }
-    for p in &result.problems {
-        records.push(problem_record(
-            display_path(&p.path, &cwd),
-            p.line,
-            "unreadable-file",
-            p.message.clone(),
-        ));
+    for result in &results {
+        for p in result.problems.iter().filter(|p| wanted(&p.path)) {
+            records.push(problem_record(
+                display_path(&p.path, &cwd),
+                p.line,
+                "unreadable-file",
+                p.message.clone(),
+            ));
+        }
     }
-    let mut by_file = result.all_findings();
+    for result in &results {
+        for (i, findings) in result.all_findings() {
+            let file = &result.project.files[i];
+            if !wanted(&file.path) {
+                continue;
+            }
+            let index = LineIndex::new(&file.text);
+            let path = display_path(&file.path, &cwd);
+            for f in &findings {
+                records.push(record(&path, &file.text, &index, f));
+            }
+        }
+    }
     if timings {
         eprintln!("findings: {:?}", started.elapsed());
-    }
-    by_file.sort_by(|a, b| {
-        result.project.files[a.0]
-            .path
-            .cmp(&result.project.files[b.0].path)
-    });
-    for (i, findings) in by_file {
-        let file = &result.project.files[i];
-        let index = LineIndex::new(&file.text);
-        let path = display_path(&file.path, &cwd);
-        for f in &findings {
-            records.push(record(&path, &file.text, &index, f));
-        }
     }
     records.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))

@@ -3,6 +3,7 @@
 //! after the per-file walks.
 
 use super::facts::{Class, FileFacts, Import, Value};
+use super::names::Def;
 use crate::config::Config;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -66,6 +67,10 @@ pub struct Context {
     pub declared: bool,
     /// App labels.
     pub apps: Vec<String>,
+    /// The package that holds the whole context, when it is inferred from a layered package
+    /// (`core/cart_management/{domain,application,infrastructure}`): every module below it
+    /// belongs to the context, in an app or not.
+    pub package: Option<String>,
 }
 
 /// A model class: (file index, class index).
@@ -80,6 +85,12 @@ pub struct Project {
     /// Model classes by simple name.
     pub models: HashMap<String, Vec<ClassRef>>,
     model_set: HashSet<ClassRef>,
+    /// Models with `Meta.abstract = True` (bases to inherit from, never a table of their own).
+    abstract_models: HashSet<ClassRef>,
+    /// Apps by dotted package, for prefix lookups.
+    app_index: HashMap<String, usize>,
+    /// The project (settings) packages: never an app, never a context.
+    pub project_packages: HashSet<String>,
     /// Modules that import each module (by importer file index).
     pub importers: HashMap<String, Vec<usize>>,
     pub config: Config,
@@ -130,42 +141,51 @@ impl Project {
     }
 
     fn find_models(&mut self) {
-        let mut names: HashSet<String> = HashSet::new();
+        let mut found: HashSet<ClassRef> = HashSet::new();
         loop {
-            let before = names.len();
-            for f in &self.files {
-                for c in &f.facts.classes {
-                    if names.contains(&c.name) {
+            let before = found.len();
+            for (fi, f) in self.files.iter().enumerate() {
+                for (ci, c) in f.facts.classes.iter().enumerate() {
+                    if found.contains(&(fi, ci)) {
                         continue;
                     }
-                    if c.bases.iter().any(|b| {
-                        let last = b.rsplit('.').next().unwrap_or(b);
-                        (MODEL_BASES.contains(&last)
-                            && (b == last
-                                || b.starts_with("models.")
-                                || b.contains("db.models")
-                                || last != "Model"))
-                            || names.contains(last)
-                    }) {
-                        names.insert(c.name.clone());
+                    let is_model = c.bases.iter().any(|b| match self.resolve(fi, b) {
+                        Some(Def::Class(r)) => found.contains(&r),
+                        Some(_) => false,
+                        // Not defined in the project: Django's (or a known library's) model base.
+                        None => {
+                            let last = b.rsplit('.').next().unwrap_or(b);
+                            MODEL_BASES.contains(&last)
+                                && (b == last
+                                    || b.starts_with("models.")
+                                    || b.contains("db.models")
+                                    || last != "Model")
+                        }
+                    });
+                    if is_model {
+                        found.insert((fi, ci));
                     }
                 }
             }
-            if names.len() == before {
+            if found.len() == before {
                 break;
             }
         }
-        for (fi, f) in self.files.iter().enumerate() {
-            for (ci, c) in f.facts.classes.iter().enumerate() {
-                if names.contains(&c.name) && c.bases.iter().any(|b| b != "object") {
-                    self.models
-                        .entry(c.name.clone())
-                        .or_default()
-                        .push((fi, ci));
-                    self.model_set.insert((fi, ci));
-                }
+        let mut sorted: Vec<ClassRef> = found.into_iter().collect();
+        sorted.sort_unstable();
+        for r in sorted {
+            let c = &self.files[r.0].facts.classes[r.1];
+            self.models.entry(c.name.clone()).or_default().push(r);
+            if c.meta.as_ref().is_some_and(|m| m.is_abstract) {
+                self.abstract_models.insert(r);
             }
+            self.model_set.insert(r);
         }
+    }
+
+    /// A model with a table of its own (not `Meta.abstract`).
+    pub fn is_concrete_model(&self, r: ClassRef) -> bool {
+        self.model_set.contains(&r) && !self.abstract_models.contains(&r)
     }
 
     pub fn is_model(&self, r: ClassRef) -> bool {
@@ -176,50 +196,129 @@ impl Project {
         &self.files[r.0].facts.classes[r.1]
     }
 
+    /// Django apps: the project's INSTALLED_APPS entries (across settings chains and `+=`),
+    /// AppConfig classes, and packages with a models module beside the other marks of an app.
+    /// The project (settings) package is not an app unless INSTALLED_APPS names it.
     fn find_apps(&mut self) {
         let mut apps: BTreeMap<String, App> = BTreeMap::new();
+        let mut installed: Vec<String> = Vec::new();
         for (fi, f) in self.files.iter().enumerate() {
-            let module = &f.facts.module;
             if f.is_test || f.is_migration {
                 continue;
             }
-            for (ci, c) in f.facts.classes.iter().enumerate() {
-                if c.bases
-                    .iter()
-                    .any(|b| b == "AppConfig" || b.ends_with(".AppConfig"))
-                {
-                    let parent = parent_module(module);
-                    let package = c
-                        .fields
-                        .iter()
-                        .find(|a| a.name == "name")
-                        .and_then(|a| a.value.as_str().map(str::to_string))
-                        .unwrap_or_else(|| parent.to_string());
-                    let label = c
-                        .fields
-                        .iter()
-                        .find(|a| a.name == "label")
-                        .and_then(|a| a.value.as_str().map(str::to_string))
-                        .unwrap_or_else(|| {
-                            package.rsplit('.').next().unwrap_or(&package).to_string()
-                        });
-                    apps.insert(
-                        package.clone(),
-                        App {
-                            label,
-                            package,
-                            config_class: Some((fi, ci)),
-                        },
-                    );
+            let mut settings = false;
+            for a in f
+                .facts
+                .assigns
+                .iter()
+                .filter(|a| a.name == "INSTALLED_APPS")
+            {
+                settings = true;
+                collect_strings(&a.value, &mut installed);
+            }
+            if settings {
+                let mut package = parent_module(&f.facts.module);
+                if f.facts.is_package {
+                    package = &f.facts.module;
+                }
+                while package.rsplit('.').next() == Some("settings") {
+                    package = parent_module(package);
+                }
+                if !package.is_empty() {
+                    self.project_packages.insert(package.to_string());
                 }
             }
+            let _ = fi;
+        }
+        let app_configs: Vec<(usize, usize)> = self
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.is_test && !f.is_migration)
+            .flat_map(|(fi, f)| {
+                f.facts
+                    .classes
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(ci, c)| {
+                        c.bases
+                            .iter()
+                            .any(|b| b == "AppConfig" || b.ends_with(".AppConfig"))
+                            .then_some((fi, ci))
+                    })
+            })
+            .collect();
+        let config_app = |p: &Project, (fi, ci): (usize, usize)| -> App {
+            let c = p.class((fi, ci));
+            let parent = parent_module(&p.files[fi].facts.module);
+            let package = c
+                .fields
+                .iter()
+                .find(|a| a.name == "name")
+                .and_then(|a| a.value.as_str().map(str::to_string))
+                .unwrap_or_else(|| parent.to_string());
+            let label = c
+                .fields
+                .iter()
+                .find(|a| a.name == "label")
+                .and_then(|a| a.value.as_str().map(str::to_string))
+                .unwrap_or_else(|| package.rsplit('.').next().unwrap_or(&package).to_string());
+            App {
+                label,
+                package,
+                config_class: Some((fi, ci)),
+            }
+        };
+        for &r in &app_configs {
+            let app = config_app(self, r);
+            apps.insert(app.package.clone(), app);
         }
         let modules: HashSet<&str> = self.files.iter().map(|f| f.facts.module.as_str()).collect();
+        let has_module_below = |package: &str| {
+            modules.contains(package)
+                || self.by_module.keys().any(|m| {
+                    m.len() > package.len()
+                        && m.starts_with(package)
+                        && m.as_bytes()[package.len()] == b'.'
+                })
+        };
+        for entry in &installed {
+            if apps.contains_key(entry.as_str()) {
+                continue;
+            }
+            // `pkg.apps.PkgConfig`: an AppConfig named by its dotted path.
+            let (module, class) = entry.rsplit_once('.').unwrap_or(("", entry));
+            if let Some(&fi) = self.by_module.get(module)
+                && let Some(ci) = self.files[fi]
+                    .facts
+                    .classes
+                    .iter()
+                    .position(|c| c.name == class)
+            {
+                let app = config_app(self, (fi, ci));
+                apps.insert(app.package.clone(), app);
+                continue;
+            }
+            if has_module_below(entry) {
+                let label = entry.rsplit('.').next().unwrap_or(entry).to_string();
+                apps.insert(
+                    entry.clone(),
+                    App {
+                        label,
+                        package: entry.clone(),
+                        config_class: None,
+                    },
+                );
+            }
+        }
         for f in &self.files {
             let module = &f.facts.module;
             let leaf = module.rsplit('.').next().unwrap_or(module);
             if leaf == "models" && !f.is_test && !f.is_migration {
                 let package = parent_module(module).to_string();
+                if self.project_packages.contains(&package) {
+                    continue;
+                }
                 // A models module makes an app only beside the other marks of one.
                 let marked = ["apps", "admin", "migrations", "views"]
                     .iter()
@@ -252,16 +351,29 @@ impl Project {
             }
         }
         self.apps = apps.into_values().collect();
-    }
-
-    /// The app a module belongs to.
-    pub fn app_of(&self, module: &str) -> Option<&App> {
-        self.apps
+        self.app_index = self
+            .apps
             .iter()
-            .filter(|a| module == a.package || module.starts_with(&format!("{}.", a.package)))
-            .max_by_key(|a| a.package.len())
+            .enumerate()
+            .map(|(i, a)| (a.package.clone(), i))
+            .collect();
     }
 
+    /// The app a module belongs to: the app with the longest package that is a prefix of it.
+    pub fn app_of(&self, module: &str) -> Option<&App> {
+        let mut m = module;
+        loop {
+            if let Some(&i) = self.app_index.get(m) {
+                return Some(&self.apps[i]);
+            }
+            m = m.rsplit_once('.')?.0;
+        }
+    }
+
+    /// Bounded contexts: declared in the config, or inferred. An inferred context is either a
+    /// layered package below the top level (`core/cart_management` with `domain/`,
+    /// `application/`, `infrastructure/`, ...) holding its apps, or one app on its own. A whole
+    /// product (a top-level package, the settings package) is never one context.
     fn find_contexts(&mut self) {
         let mut contexts: Vec<Context> = Vec::new();
         for (name, entries) in &self.config.contexts {
@@ -279,52 +391,67 @@ impl Project {
                 name: name.clone(),
                 declared: true,
                 apps,
+                package: None,
             });
         }
         let declared: HashSet<String> = contexts.iter().flat_map(|c| c.apps.clone()).collect();
-        // Inferred: apps under one parent package that is not an app themselves.
-        let mut by_parent: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // Packages with two or more architectural layers as direct children.
+        let mut layers: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for m in self.by_module.keys() {
+            let mut parent = m.as_str();
+            while let Some((p, leaf)) = parent.rsplit_once('.') {
+                if LAYERS.contains(&leaf) {
+                    layers.entry(p).or_default().insert(leaf);
+                }
+                parent = p;
+            }
+        }
+        let layered = |package: &str| -> bool {
+            package.contains('.')
+                && !self.project_packages.contains(package)
+                && layers.get(package).is_some_and(|l| l.len() >= 2)
+        };
+        let mut by_package: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut alone: Vec<String> = Vec::new();
         for a in &self.apps {
             if declared.contains(&a.label) {
                 continue;
             }
-            let parent = parent_module(&a.package);
-            let parent_is_app = self.apps.iter().any(|x| x.package == parent);
-            // Only a top-level folder groups apps into one inferred context.
-            if !parent.is_empty() && !parent.contains('.') && !parent_is_app {
-                by_parent
-                    .entry(parent.to_string())
-                    .or_default()
-                    .push(a.label.clone());
-            } else {
-                by_parent
-                    .entry(format!("\0{}", a.label))
-                    .or_default()
-                    .push(a.label.clone());
+            let mut holder = None;
+            let mut p = parent_module(&a.package);
+            while !p.is_empty() {
+                if layered(p) {
+                    holder = Some(p.to_string());
+                }
+                p = parent_module(p);
+            }
+            match holder {
+                Some(h) => by_package.entry(h).or_default().push(a.label.clone()),
+                None => alone.push(a.label.clone()),
             }
         }
-        for (parent, labels) in by_parent {
-            if labels.len() >= 2 && !parent.starts_with('\0') {
-                let name = parent.rsplit('.').next().unwrap_or(&parent).to_string();
-                contexts.push(Context {
-                    name,
-                    declared: false,
-                    apps: labels,
-                });
-            } else {
-                for l in labels {
-                    contexts.push(Context {
-                        name: l.clone(),
-                        declared: false,
-                        apps: vec![l],
-                    });
-                }
-            }
+        for (package, labels) in by_package {
+            let name = package.rsplit('.').next().unwrap_or(&package).to_string();
+            contexts.push(Context {
+                name,
+                declared: false,
+                apps: labels,
+                package: Some(package),
+            });
+        }
+        for l in alone {
+            contexts.push(Context {
+                name: l.clone(),
+                declared: false,
+                apps: vec![l],
+                package: None,
+            });
         }
         self.contexts = contexts;
     }
 
-    /// The context a module belongs to: through its app, or a declared dotted path.
+    /// The context a module belongs to: through its app, a declared dotted path, or the layered
+    /// package that holds an inferred context.
     pub fn context_of(&self, module: &str) -> Option<&Context> {
         if let Some(app) = self.app_of(module) {
             return self.contexts.iter().find(|c| c.apps.contains(&app.label));
@@ -332,12 +459,14 @@ impl Project {
         for (name, entries) in &self.config.contexts {
             if entries
                 .iter()
-                .any(|e| e.contains('.') && (module == e || module.starts_with(&format!("{e}."))))
+                .any(|e| e.contains('.') && is_within(module, e))
             {
                 return self.contexts.iter().find(|c| &c.name == name);
             }
         }
-        None
+        self.contexts
+            .iter()
+            .find(|c| c.package.as_deref().is_some_and(|p| is_within(module, p)))
     }
 
     pub fn file_by_module(&self, module: &str) -> Option<&SourceFile> {
@@ -346,40 +475,45 @@ impl Project {
 
     /// Resolves a name imported or defined in `file` to a class of the project.
     pub fn resolve_class(&self, file: usize, name: &str) -> Option<ClassRef> {
-        let f = &self.files[file];
-        let simple = name.rsplit('.').next().unwrap_or(name);
-        if let Some(ci) = f.facts.classes.iter().position(|c| c.name == simple) {
-            return Some((file, ci));
-        }
-        for imp in &f.facts.imports {
-            for (n, alias) in &imp.names {
-                if alias.as_deref().unwrap_or(n) == simple
-                    && let Some(&ti) = self.by_module.get(&imp.module)
-                    && let Some(ci) = self.files[ti]
-                        .facts
-                        .classes
-                        .iter()
-                        .position(|c| &c.name == n)
-                {
-                    return Some((ti, ci));
-                }
-            }
+        self.resolve_to_class(file, name)
+    }
+
+    /// The model a name denotes in `file` (defined here or imported, through aliases and
+    /// re-exports). A string reference (`"billing.Invoice"`, `"Invoice"`) names a model by app
+    /// label or by a name that is unique in the project.
+    pub fn resolve_model(&self, file: usize, name: &str) -> Option<ClassRef> {
+        if let Some(r) = self.resolve_to_class(file, name) {
+            return self.is_model(r).then_some(r);
         }
         None
     }
 
-    /// The model a name denotes in `file` (imported, defined here, or unique in the project).
-    pub fn resolve_model(&self, file: usize, name: &str) -> Option<ClassRef> {
-        if let Some(r) = self.resolve_class(file, name)
-            && self.is_model(r)
-        {
-            return Some(r);
-        }
-        let simple = name.rsplit('.').next().unwrap_or(name);
-        match self.models.get(simple) {
-            Some(list) if list.len() == 1 => Some(list[0]),
-            _ => None,
-        }
+    /// The model a string reference names (`"billing.Invoice"`, `"Invoice"`, `"self"` aside).
+    pub fn model_by_reference(&self, file: usize, reference: &str) -> Option<ClassRef> {
+        let (label, name) = match reference.rsplit_once('.') {
+            Some((l, n)) => (Some(l), n),
+            None => (None, reference),
+        };
+        let list = self.models.get(name)?;
+        let in_app = |r: &ClassRef, label: &str| {
+            self.app_of(&self.files[r.0].facts.module)
+                .is_some_and(|a| a.label == label)
+        };
+        let matching: Vec<ClassRef> = match label {
+            Some(l) => list.iter().copied().filter(|r| in_app(r, l)).collect(),
+            None => {
+                let mine = self
+                    .app_of(&self.files[file].facts.module)
+                    .map(|a| a.label.clone());
+                let same: Vec<ClassRef> = list
+                    .iter()
+                    .copied()
+                    .filter(|r| mine.as_deref().is_some_and(|m| in_app(r, m)))
+                    .collect();
+                if same.is_empty() { list.clone() } else { same }
+            }
+        };
+        (matching.len() == 1).then(|| matching[0])
     }
 
     /// The settings chain of a module: itself and what it star-imports, recursively.
@@ -438,6 +572,32 @@ impl Project {
             .imports
             .iter()
             .filter(|i| !i.type_checking)
+    }
+}
+
+/// Architectural layers whose presence marks a package as a bounded context of its own.
+const LAYERS: &[&str] = &[
+    "domain",
+    "application",
+    "infrastructure",
+    "presentation",
+    "adapters",
+];
+
+/// Is `module` the package `package` or below it?
+pub fn is_within(module: &str, package: &str) -> bool {
+    module == package
+        || (module.len() > package.len()
+            && module.starts_with(package)
+            && module.as_bytes()[package.len()] == b'.')
+}
+
+/// Every string literal of a settings value (lists, tuples, `a + b`, conditionals).
+fn collect_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Str(s, _) => out.push(s.clone()),
+        Value::List(items, _) => items.iter().for_each(|i| collect_strings(i, out)),
+        _ => {}
     }
 }
 
