@@ -1,61 +1,148 @@
 //! ## anticorruption-layer
 //!
-//! **What it recognises.** A translator: a module of one bounded context that imports another
-//! context and builds a type of its own from the foreign object's attributes
-//! (`Shipment(total=invoice.amount, ...)`). Reported at the translating function, or at its class.
+//! **What it recognises.** A translator: a function or method that builds a type this project
+//! defines (a dataclass, DTO, entity or value object; not a model, view, form, serializer or
+//! response) from foreign data, with keyword arguments or a `**payload` spread. The data is
+//! foreign when
+//! * a parameter's annotation resolves to a class of another bounded context and the new
+//!   object's arguments read that parameter's attributes (`SizeDTO(length=size.length, ...)`
+//!   for `size: ProductSizeDTO` of the shop context), or
+//! * it is a third party's payload: the function decodes JSON (`response.json()`,
+//!   `json.loads`, `json.load`) or is a marshmallow `@post_load` hook, and the arguments come
+//!   from it (`x["id"]`, `x.get(...)`, `**data`).
+//!
+//! Reported at the translator's class (once), or at the function. A call shape on its own
+//! (`Q(...)`, `Response(...)`, `Form(initial=obj.attr)`) is never a translator. A translator
+//! makes the foreign types it translates legitimate imports of its file; it does not silence
+//! the file's other imports.
 //!
 //! **Why it matters.** The consumer's model stays its own; a change in the provider breaks one
-//! translator instead of every use. Imports of the other context inside this module are the
-//! layer's job, not leaks. A module that merely re-exports the foreign model translates nothing.
+//! translator instead of every use.
 //!
 //! **Example.**
 //! ```python
-//! from billing.invoicing.models import Invoice
-//! def to_shipment_cost(invoice: Invoice) -> ShipmentCost:
+//! from billing.invoicing.services import InvoiceDTO
+//! def to_shipment_cost(invoice: InvoiceDTO) -> ShipmentCost:
 //!     return ShipmentCost(amount=invoice.total, currency=invoice.currency)
 //! ```
 
 use super::{Cx, Finding};
-use crate::python::facts::{Function, Value};
-use crate::python::project::Project;
+use crate::python::facts::{Call, Function, Value};
+use crate::python::project::{ClassRef, Project};
 
-/// Foreign modules a file imports (another context's), with the import's module name.
-fn foreign_imports(project: &Project, fi: usize) -> Vec<String> {
-    let file = &project.files[fi];
-    let Some(mine) = project.context_of(&file.facts.module) else {
-        return Vec::new();
-    };
-    file.facts
-        .imports
-        .iter()
-        .filter(|i| !i.module.starts_with("django."))
-        .filter(|i| {
-            project
-                .context_of(&i.module)
-                .is_some_and(|c| c.name != mine.name)
-        })
-        .map(|i| i.module.clone())
-        .collect()
+/// Bases (anywhere up the chain) of classes that are never a translation's target.
+const NOT_TARGETS: &[&str] = &[
+    "Model",
+    "Form",
+    "ModelForm",
+    "Serializer",
+    "ModelSerializer",
+    "View",
+    "APIView",
+    "Response",
+    "HttpResponse",
+    "QuerySet",
+    "Manager",
+    "Exception",
+    "Enum",
+    "IntEnum",
+    "StrEnum",
+    "TextChoices",
+    "IntegerChoices",
+    "FilterSet",
+    "Field",
+    "Widget",
+];
+
+/// One translator found in a file.
+pub(crate) struct Translator<'a> {
+    /// The class holding the method, if any.
+    pub class: Option<usize>,
+    pub function: &'a Function,
+    /// The type built.
+    pub target: String,
+    /// What is translated: the foreign types (imported names) or the third-party payload.
+    pub source: Source,
 }
 
-/// A function that builds one of the file's own types from attributes: (class index if a method, function).
-pub(super) fn translators(
-    project: &Project,
-    fi: usize,
-) -> impl Iterator<Item = (Option<usize>, &Function)> {
-    let foreign = foreign_imports(project, fi);
-    let file = &project.files[fi];
-    let foreign_names: Vec<String> = file
-        .facts
-        .imports
+pub(crate) enum Source {
+    /// Parameter types of another context, by the name the file uses for them.
+    Context(Vec<String>),
+    ThirdParty(&'static str),
+}
+
+/// Is `r` a class a translation may build: defined in the project, not a model, not a
+/// framework class.
+fn is_target(project: &Project, r: ClassRef) -> bool {
+    !project.is_model(r) && !super::inherits_any(project, r, NOT_TARGETS)
+}
+
+/// The class a callee names in `fi`, `cls(...)` and `Self(...)` inside class `class`.
+fn target_of(project: &Project, fi: usize, class: Option<usize>, call: &Call) -> Option<ClassRef> {
+    let callee = call.func.as_str();
+    if matches!(callee, "cls" | "Self" | "self.__class__") {
+        return class.map(|ci| (fi, ci));
+    }
+    project.resolve_to_class(fi, callee)
+}
+
+fn builds_from(call: &Call, reads: impl Fn(&Value) -> bool) -> bool {
+    let spread = call
+        .args
         .iter()
-        .filter(|i| foreign.contains(&i.module))
-        .flat_map(|i| {
-            i.names
-                .iter()
-                .map(|(n, a)| a.clone().unwrap_or_else(|| n.clone()))
-        })
-        .collect();
+        .any(|a| matches!(a, Value::Other(t, _) if t.starts_with("**")) && reads(a));
+    spread || call.kwargs.iter().filter(|(_, v)| reads(v)).count() >= 1
+}
+
+/// Type names in an annotation (`Optional["ProductDTO"]` -> `Optional`, `ProductDTO`).
+fn annotation_names(annotation: &str) -> impl Iterator<Item = &str> {
+    annotation
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|s| s.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// Does a value read `param` (its attributes, items or `.get`)?
+fn reads_param(v: &Value, param: &str) -> bool {
+    let text = match v {
+        Value::Name(t, _) | Value::Other(t, _) => t.as_str(),
+        Value::Call(c) => {
+            return c.func.starts_with(&format!("{param}."))
+                || c.args
+                    .iter()
+                    .chain(c.kwargs.iter().map(|(_, v)| v))
+                    .any(|a| reads_param(a, param));
+        }
+        Value::List(items, _) => return items.iter().any(|i| reads_param(i, param)),
+        _ => return false,
+    };
+    let rest = text.trim_start_matches("**");
+    rest.strip_prefix(param)
+        .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+}
+
+/// Does a value come out of a decoded payload (`x["id"]`, `x.get("id")`, `**x`)?
+fn reads_payload(v: &Value) -> bool {
+    match v {
+        Value::Other(t, _) => t.starts_with("**") || t.contains("[\"") || t.contains("['"),
+        Value::Call(c) => {
+            c.method() == "get"
+                || c.args
+                    .iter()
+                    .chain(c.kwargs.iter().map(|(_, v)| v))
+                    .any(reads_payload)
+        }
+        _ => false,
+    }
+}
+
+/// Every translator of file `fi`.
+pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
+    let file = &project.files[fi];
+    let mut out = Vec::new();
+    if file.is_test || file.is_migration {
+        return out;
+    }
+    let mine = project.context_of(&file.facts.module).map(|c| c.name.as_str());
     let all = file.facts.functions.iter().map(|f| (None, f)).chain(
         file.facts
             .classes
@@ -63,34 +150,75 @@ pub(super) fn translators(
             .enumerate()
             .flat_map(|(ci, c)| c.methods.iter().map(move |m| (Some(ci), m))),
     );
-    let active = !foreign.is_empty() && !file.is_test && !file.is_migration;
-    all.filter(move |(_, f)| {
-        active
-            && f.calls.iter().any(|call| {
-                let callee = call.func.as_str();
-                let own_type = callee.chars().next().is_some_and(char::is_uppercase)
-                    && !callee.contains('.')
-                    && !foreign_names.iter().any(|n| n == callee)
-                    && project.resolve_model(fi, callee).is_none();
-                let reads_attributes = call
-                    .kwargs
-                    .iter()
-                    .filter(|(_, v)| matches!(v, Value::Name(n, _) if n.contains('.')))
-                    .count()
-                    >= 1;
-                own_type && reads_attributes
+    for (class, f) in all {
+        if class.is_some_and(|ci| {
+            super::inherits_any(project, (fi, ci), &["View", "APIView", "Form", "ModelAdmin"])
+        }) {
+            continue;
+        }
+        // Parameters typed with another context's classes.
+        let foreign_params: Vec<(&str, &str)> = f
+            .params
+            .iter()
+            .filter_map(|p| {
+                let ann = p.annotation.as_deref()?;
+                let foreign = annotation_names(ann.trim_matches(['"', '\''])).find(|n| {
+                    project.resolve_to_class(fi, n).is_some_and(|r| {
+                        let theirs = project
+                            .context_of(&project.files[r.0].facts.module)
+                            .map(|c| c.name.as_str());
+                        theirs.is_some() && mine.is_some() && theirs != mine
+                    })
+                })?;
+                Some((p.name.as_str(), foreign))
             })
-    })
+            .collect();
+        let decodes = f.calls.iter().any(|c| {
+            matches!(c.func.as_str(), "json.loads" | "json.load" | "loads")
+                || c.method() == "json"
+        });
+        let post_load = f
+            .decorators
+            .iter()
+            .any(|d| d.rsplit('.').next() == Some("post_load"));
+        for call in &f.calls {
+            let Some(target) = target_of(project, fi, class, call) else {
+                continue;
+            };
+            if !is_target(project, target) {
+                continue;
+            }
+            let target_name = project.class(target).name.clone();
+            let via_param: Vec<String> = foreign_params
+                .iter()
+                .filter(|(param, _)| builds_from(call, |v| reads_param(v, param)))
+                .map(|(_, ty)| ty.to_string())
+                .collect();
+            let source = if !via_param.is_empty() {
+                Source::Context(via_param)
+            } else if post_load && (builds_from(call, |_| true) || !call.kwargs.is_empty()) {
+                Source::ThirdParty("a marshmallow `@post_load` payload")
+            } else if decodes && builds_from(call, reads_payload) {
+                Source::ThirdParty("a decoded JSON payload")
+            } else {
+                continue;
+            };
+            out.push(Translator {
+                class,
+                function: f,
+                target: target_name,
+                source,
+            });
+            break;
+        }
+    }
+    out
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
-    if !cx.roles.acl_files.contains(&cx.index) {
-        return;
-    }
-    let foreign = foreign_imports(cx.project, cx.index);
     let mut seen_classes = Vec::new();
-    for (class, f) in translators(cx.project, cx.index) {
-        let (span, name) = match class {
+    for t in translators(cx.project, cx.index) {
+        let (span, name) = match t.class {
             Some(ci) => {
                 if seen_classes.contains(&ci) {
                     continue;
@@ -99,13 +227,26 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 let c = &cx.file.facts.classes[ci];
                 (cx.class_span(c), c.name.clone())
             }
-            None => (cx.def_span(f), f.name.clone()),
+            None => (cx.def_span(t.function), t.function.name.clone()),
+        };
+        let from = match &t.source {
+            Source::Context(types) => format!(
+                "another bounded context's `{}`",
+                types.join("`, `")
+            ),
+            Source::ThirdParty(what) => what.to_string(),
         };
         out.push(cx.finding(
             "anticorruption-layer",
             span,
-            format!("`{name}` translates another bounded context's model (from `{}`) into this context's own types: an anticorruption layer", foreign.join("`, `")),
-            vec![format!("imports {}", foreign.join(", ")), format!("`{}` builds its own type from foreign attributes", f.name)],
+            format!(
+                "`{name}` translates {from} into this project's own `{}`: an anticorruption layer",
+                t.target
+            ),
+            vec![format!(
+                "`{}` builds `{}` from {from}",
+                t.function.name, t.target
+            )],
         ));
     }
 }

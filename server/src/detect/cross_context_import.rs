@@ -1,89 +1,172 @@
 //! ## cross-context-import (smell)
 //!
 //! **What it flags.** A module of one bounded context importing the ORM models of another
-//! context's app (`from billing.invoicing.models import Invoice` in `shipping`). A warning when
-//! both contexts are declared in the config; a hint when contexts are inferred (each app its own).
+//! context's app (`from billing.invoicing.models import Invoice` in `shipping`, or the models
+//! module itself: `from billing.invoicing import models`). The imported name is resolved to its
+//! definition (aliases and re-exports followed): only concrete models count, not abstract bases,
+//! mixins, model field classes or helpers that happen to live in a `models` module, and only
+//! when the defining module belongs to another context (the settings package and shared
+//! packages outside every app belong to none). A warning when both contexts are declared in the
+//! config; a hint when contexts are inferred (each app its own).
 //!
 //! **Never flagged.** Imports under `if TYPE_CHECKING:`, in tests and migrations, from
-//! `django.contrib`, and inside an anticorruption-layer module (translating is its job).
+//! `django.contrib`, and the foreign types an anticorruption-layer translator translates (the
+//! other imports of that file are still checked).
 //!
 //! **Use instead.** Translate in an `anticorruption-layer`, or call the other context's
 //! `open-host-service`.
 
 use super::{Cx, Finding, Related};
 use crate::catalog::Severity;
+use crate::python::names::Def;
+use crate::python::project::{ClassRef, Project};
+
+/// What one imported name brings across: a model class, or a models module.
+enum Leak {
+    Model(ClassRef),
+    Module(usize),
+}
+
+/// Is module file `m` an app's models module (`<app>.models`, or a module of its `models`
+/// package)? A `models` module elsewhere (`oscar.models.fields`, `base.db.models`) is not.
+fn is_models_module(project: &Project, m: usize) -> bool {
+    let module = &project.files[m].facts.module;
+    project.app_of(module).is_some_and(|app| {
+        module.len() > app.package.len()
+            && crate::python::project::is_within(
+                module,
+                &format!("{}.models", app.package),
+            )
+    })
+}
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let project = cx.project;
     let file = cx.file;
-    if cx.roles.acl_files.contains(&cx.index) {
-        return;
-    }
-    let Some(mine) = project.context_of(&file.facts.module) else {
-        return;
+    // The project (settings) package belongs to no context, so its imports of a context's
+    // models reach into that context too.
+    let project_package = project
+        .project_packages
+        .iter()
+        .find(|p| crate::python::project::is_within(&file.facts.module, p));
+    let outside;
+    let mine = match (project.context_of(&file.facts.module), project_package) {
+        (Some(c), _) => c,
+        (None, Some(p)) => {
+            outside = crate::python::project::Context {
+                name: p.clone(),
+                declared: false,
+                apps: Vec::new(),
+                package: Some(p.clone()),
+            };
+            &outside
+        }
+        (None, None) => return,
     };
+    let context_of_file = |fi: usize| project.context_of(&project.files[fi].facts.module);
     for imp in &file.facts.imports {
         if imp.type_checking || imp.module.starts_with("django.") {
             continue;
         }
-        // `from x.models import A`, `from x.models.sub import A`, `import x.models`, `from x import models`.
-        let (models_module, names): (String, Vec<String>) =
-            if imp.module.split('.').any(|s| s == "models") {
-                (
-                    imp.module.clone(),
-                    imp.names
-                        .iter()
-                        .map(|(n, _)| n.clone())
-                        .filter(|n| !n.is_empty())
-                        .collect(),
-                )
-            } else if imp.is_from && imp.names.iter().any(|(n, _)| n == "models") {
-                (format!("{}.models", imp.module), Vec::new())
-            } else {
+        let mut leaks: Vec<(String, Leak)> = Vec::new();
+        if imp.is_from {
+            for (name, _) in imp.names.iter().filter(|(n, _)| !n.is_empty() && n != "*") {
+                if cx.roles.translated.contains(&(cx.index, name.clone())) {
+                    continue;
+                }
+                let target = match project.module_index(&format!("{}.{name}", imp.module)) {
+                    Some(m) => Some(Def::Module(m)),
+                    None => project
+                        .module_index(&imp.module)
+                        .and_then(|m| project.resolve_export(m, name)),
+                };
+                // Anything an app's models module offers, but model field classes; a model
+                // wherever it is imported from.
+                let from_models = project
+                    .module_index(&imp.module)
+                    .is_some_and(|m| is_models_module(project, m));
+                match target {
+                    Some(Def::Class(r)) if project.is_model(r) => {
+                        leaks.push((name.clone(), Leak::Model(r)))
+                    }
+                    Some(Def::Module(m)) if is_models_module(project, m) => {
+                        leaks.push((name.clone(), Leak::Module(m)))
+                    }
+                    Some(Def::Class(r))
+                        if from_models && !super::inherits_any(project, r, &["Field"]) =>
+                    {
+                        leaks.push((name.clone(), Leak::Model(r)))
+                    }
+                    Some(Def::Function(fi, _)) if from_models => {
+                        leaks.push((name.clone(), Leak::Module(fi)))
+                    }
+                    _ => {}
+                }
+            }
+        } else if let Some(m) = project.module_index(&imp.module)
+            && is_models_module(project, m)
+        {
+            leaks.push((imp.module.clone(), Leak::Module(m)));
+        }
+        // One finding per import statement and foreign context.
+        let mut theirs_name: Option<String> = None;
+        let mut names = Vec::new();
+        let mut related = Vec::new();
+        let mut models_module = String::new();
+        for (name, leak) in &leaks {
+            let fi = match leak {
+                Leak::Model(r) => r.0,
+                Leak::Module(m) => *m,
+            };
+            let Some(theirs) = context_of_file(fi) else {
                 continue;
             };
-        let Some(theirs) = project.context_of(&models_module) else {
-            continue;
-        };
-        if theirs.name == mine.name {
-            continue;
+            if theirs.name == mine.name
+                || theirs_name.as_deref().is_some_and(|t| t != theirs.name)
+            {
+                continue;
+            }
+            theirs_name = Some(theirs.name.clone());
+            names.push(format!("`{name}`"));
+            let target = &project.files[fi];
+            if models_module.is_empty() {
+                models_module = target.facts.module.clone();
+            }
+            if let Leak::Model(r) = leak {
+                related.push(Related {
+                    path: target.path.clone(),
+                    span: super::header_span(&target.text, project.class(*r).span.start),
+                    message: format!("`{name}` is defined here"),
+                });
+            }
         }
-        let Some(app) = project.app_of(&models_module) else {
+        let Some(theirs) = theirs_name.and_then(|t| project.contexts.iter().find(|c| c.name == t))
+        else {
             continue;
         };
+        let app = project
+            .app_of(&models_module)
+            .map_or(models_module.clone(), |a| a.label.clone());
         let declared = mine.declared && theirs.declared;
-        let what = if names.is_empty() {
-            format!("`{models_module}`")
-        } else {
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         let mut f = cx.finding(
             "cross-context-import",
             cx.line_span(&imp.span),
             format!(
-                "`{}` (context `{}`) imports {what} from the models of `{}` (context `{}`): translate through an anticorruption layer or call its open host service",
-                file.facts.module, mine.name, app.label, theirs.name
+                "`{}` (context `{}`) imports {} from the models of `{app}` (context `{}`): translate through an anticorruption layer or call its open host service",
+                file.facts.module,
+                mine.name,
+                names.join(", "),
+                theirs.name
             ),
-            vec![format!("import from `{models_module}`"), format!("context `{}` -> context `{}`", mine.name, theirs.name)],
+            vec![
+                format!("import from `{models_module}`"),
+                format!("context `{}` -> context `{}`", mine.name, theirs.name),
+            ],
         );
         if !declared {
             f.severity = Severity::Hint;
         }
-        if let Some(target) = project.file_by_module(&models_module) {
-            for n in &names {
-                if let Some(c) = target.facts.classes.iter().find(|c| &c.name == n) {
-                    f.related.push(Related {
-                        path: target.path.clone(),
-                        span: super::header_span(&target.text, c.span.start),
-                        message: format!("`{n}` is defined here"),
-                    });
-                }
-            }
-        }
+        f.related = related;
         out.push(f);
     }
 }

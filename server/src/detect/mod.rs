@@ -137,8 +137,9 @@ pub struct Roles {
     pub json_models: HashSet<ClassRef>,
     pub json_repositories: HashSet<ClassRef>,
     pub units_of_work: HashSet<ClassRef>,
-    /// Files that translate another context's types into their own.
-    pub acl_files: HashSet<usize>,
+    /// Foreign types that anticorruption-layer translators translate: (file, imported name).
+    /// Importing them there is the layer's job, not a leak.
+    pub translated: HashSet<(usize, String)>,
 }
 
 pub struct Cx<'a> {
@@ -238,6 +239,28 @@ const NOT_REPOSITORY_BASES: &[&str] = &[
     "Transform",
     "Expression",
 ];
+
+/// Does class `r` have a base named one of `names` anywhere up its chain (resolved through the
+/// project, and by the last segment of bases defined outside it)?
+pub(crate) fn inherits_any(project: &Project, r: ClassRef, names: &[&str]) -> bool {
+    let mut stack = vec![r];
+    let mut seen = Vec::new();
+    while let Some(c) = stack.pop() {
+        if seen.contains(&c) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(c);
+        for b in &project.class(c).bases {
+            if names.contains(&base_last(b)) {
+                return true;
+            }
+            if let Some(parent) = project.resolve_to_class(c.0, b) {
+                stack.push(parent);
+            }
+        }
+    }
+    false
+}
 
 fn base_last(b: &str) -> &str {
     b.rsplit('.').next().unwrap_or(b)
@@ -343,11 +366,19 @@ impl Roles {
             roles.repositories.insert(r);
         }
         for fi in 0..project.files.len() {
-            if anticorruption_layer::translators(project, fi)
-                .next()
-                .is_some()
-            {
-                roles.acl_files.insert(fi);
+            for t in anticorruption_layer::translators(project, fi) {
+                if let anticorruption_layer::Source::Context(types) = &t.source {
+                    for ty in types {
+                        // The import binding the name, by its original name.
+                        for imp in &project.files[fi].facts.imports {
+                            for (n, alias) in &imp.names {
+                                if alias.as_deref().unwrap_or(n) == ty {
+                                    roles.translated.insert((fi, n.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         roles

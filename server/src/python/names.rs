@@ -50,6 +50,31 @@ impl Project {
         }
     }
 
+    /// What module file `m` exports as `name` (its own definition, a re-export, a submodule).
+    pub fn resolve_export(&self, m: usize, name: &str) -> Option<Def> {
+        self.export(m, name, &mut Vec::new())
+    }
+
+    /// The module a bare name of `file` is imported from (`from a.b import C` -> `a.b` for `C`,
+    /// aliases followed), whether or not that module is in the project.
+    pub fn import_source(&self, file: usize, name: &str) -> Option<&str> {
+        let first = name.split('.').next()?;
+        self.files[file].facts.imports.iter().find_map(|imp| {
+            if imp.is_from {
+                imp.names
+                    .iter()
+                    .any(|(n, alias)| alias.as_deref().unwrap_or(n) == first)
+                    .then_some(imp.module.as_str())
+            } else {
+                let bound = match imp.names.first() {
+                    Some((_, Some(alias))) => alias.as_str(),
+                    _ => imp.module.split('.').next().unwrap_or(""),
+                };
+                (bound == first).then_some(imp.module.as_str())
+            }
+        })
+    }
+
     /// A module by dotted name (a package is its `__init__.py`).
     pub fn module_index(&self, module: &str) -> Option<usize> {
         self.by_module.get(module).copied()

@@ -155,11 +155,18 @@ impl Project {
                         // Not defined in the project: Django's (or a known library's) model base.
                         None => {
                             let last = b.rsplit('.').next().unwrap_or(b);
-                            MODEL_BASES.contains(&last)
-                                && (b == last
-                                    || b.starts_with("models.")
-                                    || b.contains("db.models")
-                                    || last != "Model")
+                            let from_models = self.import_source(fi, b).is_some_and(|m| {
+                                m.rsplit('.').next() == Some("models")
+                                    && !m.starts_with("django.db")
+                            }) && !["Mixin", "Field", "Manager", "QuerySet", "Base"]
+                                .iter()
+                                .any(|s| last.ends_with(s));
+                            from_models
+                                || (MODEL_BASES.contains(&last)
+                                    && (b == last
+                                        || b.starts_with("models.")
+                                        || b.contains("db.models")
+                                        || last != "Model"))
                         }
                     });
                     if is_model {
@@ -236,15 +243,19 @@ impl Project {
             .enumerate()
             .filter(|(_, f)| !f.is_test && !f.is_migration)
             .flat_map(|(fi, f)| {
+                // An AppConfig names its app (`name = ...`) or sits in the app's `apps` module;
+                // one with neither is a base for others (`PluginConfig`).
+                let in_apps = f.facts.module.rsplit('.').next() == Some("apps");
                 f.facts
                     .classes
                     .iter()
                     .enumerate()
                     .filter_map(move |(ci, c)| {
-                        c.bases
+                        (c.bases
                             .iter()
                             .any(|b| b == "AppConfig" || b.ends_with(".AppConfig"))
-                            .then_some((fi, ci))
+                            && (in_apps || c.fields.iter().any(|a| a.name == "name")))
+                        .then_some((fi, ci))
                     })
             })
             .collect();
