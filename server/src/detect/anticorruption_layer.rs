@@ -142,7 +142,9 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
     if file.is_test || file.is_migration {
         return out;
     }
-    let mine = project.context_of(&file.facts.module).map(|c| c.name.as_str());
+    let mine = project
+        .context_of(&file.facts.module)
+        .map(|c| c.name.as_str());
     let all = file.facts.functions.iter().map(|f| (None, f)).chain(
         file.facts
             .classes
@@ -152,7 +154,11 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
     );
     for (class, f) in all {
         if class.is_some_and(|ci| {
-            super::inherits_any(project, (fi, ci), &["View", "APIView", "Form", "ModelAdmin"])
+            super::inherits_any(
+                project,
+                (fi, ci),
+                &["View", "APIView", "Form", "ModelAdmin"],
+            )
         }) {
             continue;
         }
@@ -174,8 +180,7 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             })
             .collect();
         let decodes = f.calls.iter().any(|c| {
-            matches!(c.func.as_str(), "json.loads" | "json.load" | "loads")
-                || c.method() == "json"
+            matches!(c.func.as_str(), "json.loads" | "json.load" | "loads") || c.method() == "json"
         });
         let post_load = f
             .decorators
@@ -230,10 +235,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             None => (cx.def_span(t.function), t.function.name.clone()),
         };
         let from = match &t.source {
-            Source::Context(types) => format!(
-                "another bounded context's `{}`",
-                types.join("`, `")
-            ),
+            Source::Context(types) => format!("another bounded context's `{}`", types.join("`, `")),
             Source::ThirdParty(what) => what.to_string(),
         };
         out.push(cx.finding(

@@ -33,11 +33,17 @@ fn is_models_module(project: &Project, m: usize) -> bool {
     let module = &project.files[m].facts.module;
     project.app_of(module).is_some_and(|app| {
         module.len() > app.package.len()
-            && crate::python::project::is_within(
-                module,
-                &format!("{}.models", app.package),
-            )
+            && crate::python::project::is_within(module, &format!("{}.models", app.package))
     })
+}
+
+/// A model field type (`AutoSlugField(SlugField)`): a building block, not another context's data.
+fn is_field_class(project: &Project, r: ClassRef) -> bool {
+    let c = project.class(r);
+    c.name.ends_with("Field")
+        || c.bases
+            .iter()
+            .any(|b| b.rsplit('.').next().unwrap_or(b).ends_with("Field"))
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
@@ -92,9 +98,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     Some(Def::Module(m)) if is_models_module(project, m) => {
                         leaks.push((name.clone(), Leak::Module(m)))
                     }
-                    Some(Def::Class(r))
-                        if from_models && !super::inherits_any(project, r, &["Field"]) =>
-                    {
+                    Some(Def::Class(r)) if from_models && !is_field_class(project, r) => {
                         leaks.push((name.clone(), Leak::Model(r)))
                     }
                     Some(Def::Function(fi, _)) if from_models => {
@@ -121,8 +125,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             let Some(theirs) = context_of_file(fi) else {
                 continue;
             };
-            if theirs.name == mine.name
-                || theirs_name.as_deref().is_some_and(|t| t != theirs.name)
+            if theirs.name == mine.name || theirs_name.as_deref().is_some_and(|t| t != theirs.name)
             {
                 continue;
             }

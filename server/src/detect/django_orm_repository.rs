@@ -78,6 +78,24 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 format!("`{}` is a Django ORM repository: it hides {models_list}.objects behind its methods and {mapping}", class.name),
                 vec![format!("uses the manager of {models_list}"), mapping],
             ));
+        } else if cx.roles.ports.contains(&r)
+            && let Some(implementer) = cx.roles.orm_users.keys().find(|&&u| {
+                cx.project.class(u).bases.iter().any(|b| {
+                    cx.project.resolve_to_class(u.0, b) == Some(r)
+                        || cx
+                            .project
+                            .resolve_to_class(u.0, b)
+                            .is_some_and(|p| super::inherits_class(cx.project, p, r))
+                })
+            })
+        {
+            let name = &cx.project.class(*implementer).name;
+            out.push(cx.finding(
+                "django-orm-repository",
+                cx.class_span(class),
+                format!("`{}` is the port of a Django ORM repository: `{name}` implements it over the ORM", class.name),
+                vec![format!("abstract repository interface implemented by `{name}`")],
+            ));
         } else if cx.project.is_model(r) {
             let mappers: Vec<&str> = class
                 .methods

@@ -262,6 +262,27 @@ pub(crate) fn inherits_any(project: &Project, r: ClassRef, names: &[&str]) -> bo
     false
 }
 
+/// Is `target` among the classes `r` inherits from (resolved through the project)?
+pub(crate) fn inherits_class(project: &Project, r: ClassRef, target: ClassRef) -> bool {
+    let mut stack = vec![r];
+    let mut seen = Vec::new();
+    while let Some(c) = stack.pop() {
+        if c == target {
+            return true;
+        }
+        if seen.contains(&c) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(c);
+        for b in &project.class(c).bases {
+            if let Some(parent) = project.resolve_to_class(c.0, b) {
+                stack.push(parent);
+            }
+        }
+    }
+    false
+}
+
 fn base_last(b: &str) -> &str {
     b.rsplit('.').next().unwrap_or(b)
 }
@@ -316,6 +337,22 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
             }
         }
     }
+    // Building a model instance to save it (`models.Milestone(...).save()`) reaches it too.
+    for m in &class.methods {
+        for call in &m.calls {
+            let callee = call.func.as_str();
+            if callee
+                .rsplit('.')
+                .next()
+                .is_some_and(|l| l.starts_with(char::is_uppercase))
+                && project.resolve_model(fi, callee).is_some()
+                && !models.iter().any(|x: &String| x == callee)
+                && m.calls.iter().any(|c| c.method() == "save")
+            {
+                models.push(callee.to_string());
+            }
+        }
+    }
     models
 }
 
@@ -326,7 +363,24 @@ fn is_excluded_class(class: &Class) -> bool {
         .any(|b| NOT_REPOSITORY_BASES.contains(&base_last(b)))
 }
 
-/// An ABC or Protocol whose methods are abstract (at least two).
+/// Method-name verbs of a repository's interface.
+const REPOSITORY_VERBS: &[&str] = &[
+    "get", "add", "save", "list", "find", "fetch", "create", "delete", "remove", "update", "store",
+    "load", "exists", "count", "all", "put", "persist", "by",
+];
+
+fn is_repository_verb(method: &str) -> bool {
+    let first = method
+        .trim_start_matches('_')
+        .split('_')
+        .next()
+        .unwrap_or("");
+    REPOSITORY_VERBS.contains(&first)
+}
+
+/// A repository port: an abstract class (ABC, Protocol, or abstract methods) whose interface is
+/// a repository's: named `*Repository`/`*Port`, or with repository verbs for at least two thirds
+/// of its methods (`get`, `add`, `save`, `find_*`, ...). A payment-gateway or plugin ABC is not.
 fn is_port(class: &Class) -> bool {
     let abstract_base = class
         .bases
@@ -334,10 +388,18 @@ fn is_port(class: &Class) -> bool {
         .any(|b| matches!(base_last(b), "ABC" | "Protocol"))
         || class.bases.iter().any(|b| b.contains("ABCMeta"));
     let abstract_methods = class.methods.iter().filter(|m| m.is_abstract).count();
-    abstract_base
-        && (abstract_methods >= 2
-            || (base_last(class.bases.first().map_or("", |s| s)) == "Protocol"
-                && class.methods.len() >= 2))
+    let is_abstract = abstract_base || abstract_methods >= 1;
+    let methods: Vec<&str> = class
+        .methods
+        .iter()
+        .map(|m| m.name.as_str())
+        .filter(|n| !n.starts_with("__"))
+        .collect();
+    let named = ["Repository", "Repo", "Port"]
+        .iter()
+        .any(|s| class.name.ends_with(s));
+    let verbs = methods.iter().filter(|m| is_repository_verb(m)).count();
+    is_abstract && !methods.is_empty() && (named || verbs * 3 >= methods.len() * 2)
 }
 
 impl Roles {

@@ -153,14 +153,24 @@ impl Project {
                         Some(Def::Class(r)) => found.contains(&r),
                         Some(_) => false,
                         // Not defined in the project: Django's (or a known library's) model base.
+                        // Bound by an assignment here (`Model = declarative_base()`): not Django's.
+                        None if f
+                            .facts
+                            .assigns
+                            .iter()
+                            .any(|a| a.name == b.split('.').next().unwrap_or(b)) =>
+                        {
+                            false
+                        }
                         None => {
                             let last = b.rsplit('.').next().unwrap_or(b);
-                            let from_models = self.import_source(fi, b).is_some_and(|m| {
-                                m.rsplit('.').next() == Some("models")
-                                    && !m.starts_with("django.db")
-                            }) && !["Mixin", "Field", "Manager", "QuerySet", "Base"]
-                                .iter()
-                                .any(|s| last.ends_with(s));
+                            let from_models =
+                                self.import_source(fi, b).is_some_and(|m| {
+                                    m.rsplit('.').next() == Some("models")
+                                        && !m.starts_with("django.db")
+                                }) && !["Mixin", "Field", "Manager", "QuerySet", "Base"]
+                                    .iter()
+                                    .any(|s| last.ends_with(s));
                             from_models
                                 || (MODEL_BASES.contains(&last)
                                     && (b == last
