@@ -48,17 +48,19 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 )],
             ));
         } else {
-            let prefix = format!("{}.", app.package);
+            // The app's own domain layer, or its context package's layers.
+            let home = context.package.as_deref().unwrap_or(&app.package);
+            let prefix = format!("{home}.");
             let domain_layer = project.files.iter().find(|f| {
                 f.facts.module.starts_with(&prefix)
                     && (f.is_domain || f.facts.module.split('.').any(|s| s == "repositories"))
             });
-            if context.declared || domain_layer.is_some() {
-                let why = match domain_layer {
-                    Some(f) if !context.declared => {
-                        format!("it has a domain layer (`{}`)", f.facts.module)
-                    }
-                    _ => "the config declares it".to_string(),
+            if context.declared || domain_layer.is_some() || context.package.is_some() {
+                let why = match (domain_layer, &context.package) {
+                    _ if context.declared => "the config declares it".to_string(),
+                    (_, Some(p)) => format!("it is the only app of the layered package `{p}`"),
+                    (Some(f), None) => format!("it has a domain layer (`{}`)", f.facts.module),
+                    (None, None) => "the config declares it".to_string(),
                 };
                 out.push(cx.finding(
                     "single-app-bounded-context",
