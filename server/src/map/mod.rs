@@ -130,9 +130,75 @@ impl ContextMap {
     }
 }
 
+/// Which context a module belongs to: the project's answer, else the package that holds the
+/// apps of one context only (a context root such as `core/cart_management/`, whose app is
+/// `core/cart_management/presentation/cart_management`), so that the domain and application
+/// layers beside an app count for its context.
+struct Contexts {
+    roots: Vec<(String, String)>,
+}
+
+impl Contexts {
+    fn new(project: &Project) -> Contexts {
+        let mut roots = Vec::new();
+        if project.contexts.len() >= 2 {
+            let settings: Vec<&str> = (0..project.files.len())
+                .filter(|&i| project.is_settings_module(i))
+                .map(|i| project.files[i].facts.module.as_str())
+                .collect();
+            let under = |m: &str, root: &str| m == root || m.starts_with(&format!("{root}."));
+            let packages = |c: &crate::python::project::Context| -> Vec<String> {
+                project
+                    .apps
+                    .iter()
+                    .filter(|a| c.apps.contains(&a.label))
+                    .map(|a| a.package.clone())
+                    .collect()
+            };
+            for c in &project.contexts {
+                let others: Vec<String> = project
+                    .contexts
+                    .iter()
+                    .filter(|o| o.name != c.name)
+                    .flat_map(packages)
+                    .collect();
+                for package in packages(c) {
+                    let mut best = None;
+                    let mut at = package.as_str();
+                    while let Some((parent, _)) = at.rsplit_once('.') {
+                        if others.iter().any(|o| under(o, parent))
+                            || settings.iter().any(|s| under(s, parent))
+                        {
+                            break;
+                        }
+                        best = Some(parent);
+                        at = parent;
+                    }
+                    if let Some(root) = best {
+                        roots.push((root.to_string(), c.name.clone()));
+                    }
+                }
+            }
+        }
+        roots.sort_by_key(|(r, _)| std::cmp::Reverse(r.len()));
+        Contexts { roots }
+    }
+
+    fn of(&self, project: &Project, module: &str) -> Option<String> {
+        if let Some(c) = project.context_of(module) {
+            return Some(c.name.clone());
+        }
+        self.roots
+            .iter()
+            .find(|(r, _)| module == r || module.starts_with(&format!("{r}.")))
+            .map(|(_, c)| c.clone())
+    }
+}
+
 /// Per-file data the builder reads more than once.
 struct Files<'a> {
     analysis: &'a Analysis,
+    contexts: Contexts,
     display: &'a dyn Fn(&Path) -> String,
     lines: HashMap<usize, LineIndex>,
     findings: HashMap<usize, Vec<Finding>>,
@@ -172,6 +238,7 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
     let mut files = Files {
         analysis,
         display,
+        contexts: Contexts::new(project),
         lines: HashMap::new(),
         findings: HashMap::new(),
     };
@@ -187,10 +254,9 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
         if file.is_test || file.is_migration {
             continue;
         }
-        let Some(ctx) = project.context_of(&file.facts.module) else {
+        let Some(name) = files.contexts.of(project, &file.facts.module) else {
             continue;
         };
-        let name = ctx.name.clone();
         for f in files.findings(fi) {
             if f.kind == Kind::Pattern {
                 patterns
@@ -238,10 +304,9 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
         if file.is_test || file.is_migration {
             continue;
         }
-        let Some(mine) = project.context_of(&file.facts.module) else {
+        let Some(mine) = files.contexts.of(project, &file.facts.module) else {
             continue;
         };
-        let mine = mine.name.clone();
         let acl = analysis.roles.acl_files.contains(&fi);
         let detected: Vec<Finding> = analysis
             .detected(fi)
@@ -259,13 +324,13 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
             if imp.module.starts_with("django.") || imp.module == "django" {
                 continue;
             }
-            let Some(theirs) = project.context_of(&imp.module) else {
+            let Some(theirs) = files.contexts.of(project, &imp.module) else {
                 continue;
             };
-            if theirs.name == mine {
+            if theirs == mine {
                 continue;
             }
-            let key = (mine.clone(), theirs.name.clone());
+            let key = (mine.clone(), theirs.clone());
             let import_line = files.line(fi, imp.span.start);
             let mut add = |kind: RelationKind, e: Evidence| {
                 deps.entry(key.clone())
@@ -324,13 +389,13 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
             let e = if !published.is_empty() {
                 let message = format!(
                     "`{}` (context `{mine}`) uses {what}, the open host service of context `{}`",
-                    file.facts.module, theirs.name
+                    file.facts.module, theirs
                 );
                 (RelationKind::OpenHostService, message)
             } else {
                 let message = format!(
                     "`{}` (context `{mine}`) uses {what} of context `{}` as it is: no published interface, no translation",
-                    file.facts.module, theirs.name
+                    file.facts.module, theirs
                 );
                 (RelationKind::Conformist, message)
             };
@@ -497,10 +562,9 @@ fn shared_kernels(files: &mut Files) -> BTreeMap<(String, String), BTreeSet<Evid
                 if importer.is_test || importer.is_migration {
                     continue;
                 }
-                let Some(ctx) = project.context_of(&importer.facts.module) else {
+                let Some(ctx) = files.contexts.of(project, &importer.facts.module) else {
                     continue;
                 };
-                let ctx = ctx.name.clone();
                 let imports: Vec<usize> = importer
                     .facts
                     .imports
