@@ -32,7 +32,7 @@ pub struct Layout {
 
 pub const NODE_GAP: f64 = 48.0;
 pub const LAYER_GAP: f64 = 110.0;
-const DUMMY_W: f64 = 24.0;
+const DUMMY_W: f64 = 10.0;
 const MARGIN: f64 = 20.0;
 
 /// Lays out nodes of the given (width, height) with directed edges (indices into `sizes`).
@@ -448,7 +448,16 @@ fn place_row(row: &[usize], desired: &[f64], width: &[f64], x: &mut [f64]) {
         return;
     }
     let k = row.len();
-    let sep = |i: usize| (width[row[i - 1]] + width[row[i]]) / 2.0 + NODE_GAP;
+    // Dummies (edge bends) pack tightly: bundles of long edges stay narrow.
+    let sep = |i: usize| {
+        let (a, b) = (row[i - 1], row[i]);
+        let gap = match (width[a] <= DUMMY_W, width[b] <= DUMMY_W) {
+            (true, true) => 2.0,
+            (false, false) => NODE_GAP,
+            _ => NODE_GAP / 2.0,
+        };
+        (width[a] + width[b]) / 2.0 + gap
+    };
     let mut fwd = desired.to_vec();
     for i in 1..k {
         fwd[i] = fwd[i].max(fwd[i - 1] + sep(i));

@@ -249,11 +249,13 @@ pub fn render(map: &ContextMap) -> String {
         .copied()
         .filter(|k| *k != RelationKind::SeparateWays)
         .collect();
+    let total_w = width.max(760.0);
+    let dense = arrows.len() > 2 * map.contexts.len().max(4);
     let legend_h = 30.0
         + (kinds.len() as f64 / 2.0).ceil() * 20.0
         + 44.0
-        + if separate.is_empty() { 0.0 } else { 20.0 };
-    let total_w = width.max(560.0);
+        + 18.0 * separate_lines(&separate, total_w).len() as f64
+        + if dense { 18.0 } else { 0.0 };
     let total_h = legend_top + legend_h + 10.0;
 
     let mut s = String::new();
@@ -324,7 +326,9 @@ pub fn render(map: &ContextMap) -> String {
         s.push_str("</g>\n");
     }
 
-    // Relations.
+    // Relations. A dense map (more arrows than twice the contexts) leaves the labels out: the
+    // colour tells the worst kind and each arrow's tooltip its relations and evidence.
+    let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
     for (arrow, route) in arrows.iter().zip(&routes) {
         if route.len() < 2 {
             continue;
@@ -367,14 +371,12 @@ pub fn render(map: &ContextMap) -> String {
             kind = arrow.kind.id(),
             title = escape(&title),
         );
-        // The label sits in the gap below the arrow's upper end: the last segment.
-        let (x1, y1) = route[route.len() - 2];
-        let (x2, y2) = route[route.len() - 1];
-        let (lx, ly) = if route.len() == 2 {
-            (x1 + (x2 - x1) * 0.55, y1 + (y2 - y1) * 0.55)
-        } else {
-            ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
-        };
+        if dense {
+            s.push_str("</g>\n");
+            continue;
+        }
+        // The label sits on a segment between layers: at the end with fewer arrows (a hub's
+        // side is crowded), moved along the segment until it overlaps no label placed before.
         let lw = arrow
             .lines
             .iter()
@@ -382,6 +384,24 @@ pub fn render(map: &ContextMap) -> String {
             .fold(0.0, f64::max)
             + 8.0;
         let lh = 14.0 * arrow.lines.len() as f64 + 4.0;
+        let crowd = |v: usize| arrows.iter().filter(|a| a.from == v || a.to == v).count();
+        let (p1, p2) = if crowd(arrow.to) > crowd(arrow.from) {
+            (route[0], route[1])
+        } else {
+            (route[route.len() - 2], route[route.len() - 1])
+        };
+        let at = |t: f64| (p1.0 + (p2.0 - p1.0) * t, p1.1 + (p2.1 - p1.1) * t);
+        let free = |(x, y): (f64, f64), placed: &[(f64, f64, f64, f64)]| {
+            placed.iter().all(|&(px, py, pw, ph)| {
+                (x - px).abs() * 2.0 >= lw + pw + 2.0 || (y - py).abs() * 2.0 >= lh + ph + 2.0
+            })
+        };
+        let (lx, ly) = [0.5, 0.35, 0.65, 0.25, 0.75, 0.15, 0.85]
+            .iter()
+            .map(|&t| at(t))
+            .find(|&p| free(p, &placed))
+            .unwrap_or_else(|| at(0.5));
+        placed.push((lx, ly, lw, lh));
         let _ = write!(
             s,
             r##"<rect x="{x:.1}" y="{y:.1}" width="{lw:.1}" height="{lh:.1}" rx="3" fill="#ffffff" fill-opacity="0.92" stroke="{c}" stroke-width="0.8"/>"##,
@@ -441,16 +461,53 @@ pub fn render(map: &ContextMap) -> String {
         y = notes_y + 4.0,
         y2 = notes_y + 22.0
     );
-    if !separate.is_empty() {
+    for (k, line) in separate_lines(&separate, total_w).iter().enumerate() {
         let _ = writeln!(
             s,
-            r##"<text x="20" y="{y:.1}" fill="#495057">Separate ways (declared contexts with nothing between them): {list}</text>"##,
-            y = notes_y + 40.0,
-            list = escape(&separate.join(", "))
+            r##"<text x="20" y="{y:.1}" fill="#495057">{t}</text>"##,
+            y = notes_y + 40.0 + 18.0 * k as f64,
+            t = escape(line)
+        );
+    }
+    if dense {
+        let _ = writeln!(
+            s,
+            r##"<text x="20" y="{y:.1}" fill="#495057">A dense map: arrows carry no labels; hover an arrow for its relations and evidence (or see --format json).</text>"##,
+            y = notes_y + 40.0 + 18.0 * separate_lines(&separate, total_w).len() as f64,
         );
     }
     s.push_str("</g>\n</svg>\n");
     s
+}
+
+/// The separate-ways note, wrapped to the drawing's width; past 40 pairs only their count.
+fn separate_lines(pairs: &[String], width: f64) -> Vec<String> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let head = "Separate ways (declared contexts with nothing between them): ";
+    if pairs.len() > 40 {
+        return vec![format!(
+            "{head}{} pairs (listed in --format json)",
+            pairs.len()
+        )];
+    }
+    let max = ((width - 40.0) / CHAR_W).max(40.0) as usize;
+    let mut lines = vec![head.to_string()];
+    for (i, p) in pairs.iter().enumerate() {
+        let piece = if i + 1 < pairs.len() {
+            format!("{p}, ")
+        } else {
+            p.clone()
+        };
+        if lines.last().is_some_and(|l| l.len() + piece.len() > max) {
+            lines.push(String::from("    "));
+        }
+        if let Some(l) = lines.last_mut() {
+            l.push_str(&piece);
+        }
+    }
+    lines
 }
 
 /// The rectangles of the drawn contexts (for tests).
