@@ -122,8 +122,8 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
         }
         layer[v]
     }
-    for v in 0..n {
-        if connected[v] {
+    for (v, &c) in connected.iter().enumerate() {
+        if c {
             depth(v, &up, &mut layer);
         }
     }

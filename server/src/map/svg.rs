@@ -122,7 +122,8 @@ pub struct Arrow {
 pub fn arrows(map: &ContextMap) -> Vec<Arrow> {
     let index = |id: &str| map.contexts.iter().position(|c| c.id == id);
     // Unordered pair -> (a->b directed, b->a directed, symmetric), a < b by index.
-    let mut pairs: Vec<((usize, usize), [Vec<usize>; 3])> = Vec::new();
+    type Lists = [Vec<usize>; 3];
+    let mut pairs: Vec<((usize, usize), Lists)> = Vec::new();
     for (i, r) in map.relations.iter().enumerate() {
         if r.kind == RelationKind::SeparateWays {
             continue;
