@@ -95,6 +95,26 @@ fn mermaid_and_dot() {
 }
 
 #[test]
+fn a_folder_without_django_apps_gets_an_empty_map() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("script.py"), "import os\n").expect("write");
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+            .args(["map", "--format", format])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert_eq!(json, serde_json::json!({"contexts": [], "relations": []}));
+    let svg = run("svg");
+    roxmltree::Document::parse(&svg).expect("well-formed XML");
+    assert!(svg.contains("No bounded contexts found"));
+}
+
+#[test]
 fn output_file_and_bad_path() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("map.svg");

@@ -39,7 +39,14 @@ pub fn render(map: &ContextMap) -> String {
             (RelationKind::Conformist, _) => "-.->",
             _ => "-->",
         };
-        let _ = writeln!(s, "  c{} {op}|\"{}\"| c{}", a.from, label(&a.label), a.to);
+        let text: Vec<String> = a.lines.iter().map(|(_, t)| label(t)).collect();
+        let _ = writeln!(
+            s,
+            "  c{} {op}|\"{}\"| c{}",
+            a.from,
+            text.join("<br/>"),
+            a.to
+        );
         styles.push(format!(
             "  linkStyle {link} stroke:{},stroke-width:{}px",
             colour(a.kind),

@@ -250,7 +250,11 @@ pub fn render(map: &ContextMap) -> String {
         .copied()
         .filter(|k| *k != RelationKind::SeparateWays)
         .collect();
-    let total_w = width.max(760.0);
+    let total_w = width.max(if map.contexts.is_empty() {
+        960.0
+    } else {
+        760.0
+    });
     let dense = arrows.len() > 2 * map.contexts.len().max(4);
     let legend_h = 30.0
         + (kinds.len() as f64 / 2.0).ceil() * 20.0
@@ -282,6 +286,12 @@ pub fn render(map: &ContextMap) -> String {
         r##"<rect x="0" y="0" width="{total_w:.0}" height="{total_h:.0}" fill="#ffffff"/>"##
     );
 
+    if map.contexts.is_empty() {
+        let _ = writeln!(
+            s,
+            r##"<text x="20" y="40" font-size="14" fill="#495057">No bounded contexts found: no Django apps (AppConfig, or models beside apps/admin/migrations) and no `contexts` in the config.</text>"##
+        );
+    }
     // Contexts.
     for (i, (c, r)) in map.contexts.iter().zip(&nodes).enumerate() {
         let dashed = if connected[i] {
