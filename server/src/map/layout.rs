@@ -110,7 +110,11 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
                 continue;
             }
             if expanded {
-                layer[x] = up[x].iter().map(|&u| layer[u] + 1).max().unwrap_or(0);
+                layer[x] = up[x]
+                    .iter()
+                    .map(|&u| layer[u].saturating_add(1))
+                    .max()
+                    .unwrap_or(0);
             } else {
                 stack.push((x, true));
                 for &u in &up[x] {
