@@ -37,6 +37,12 @@ const MARGIN: f64 = 20.0;
 
 /// Lays out nodes of the given (width, height) with directed edges (indices into `sizes`).
 pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
+    layout_weighted(sizes, edges, &[])
+}
+
+/// As [`layout`], with a weight per edge (missing weights count 1): when dependencies form a
+/// cycle, the lighter edges are the ones drawn against the top-down direction.
+pub fn layout_weighted(sizes: &[(f64, f64)], edges: &[(usize, usize)], weights: &[f64]) -> Layout {
     let n = sizes.len();
     let valid = |&(a, b): &(usize, usize)| a != b && a < n && b < n;
     let mut connected = vec![false; n];
@@ -45,39 +51,75 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
         connected[b] = true;
     }
 
-    // 1. Cycle removal: edges that close a cycle in a DFS are reversed.
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for &(a, b) in edges.iter().filter(|e| valid(e)) {
-        out[a].push(b);
-    }
-    let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
-    let mut back: std::collections::HashSet<(usize, usize)> = Default::default();
-    for s in 0..n {
-        if state[s] != 0 {
-            continue;
-        }
-        let mut stack = vec![(s, 0usize)];
-        state[s] = 1;
-        while let Some(&mut (v, ref mut i)) = stack.last_mut() {
-            if *i < out[v].len() {
-                let w = out[v][*i];
-                *i += 1;
-                match state[w] {
-                    0 => {
-                        state[w] = 1;
-                        stack.push((w, 0));
-                    }
-                    1 => {
-                        back.insert((v, w));
-                    }
-                    _ => {}
-                }
-            } else {
-                state[v] = 2;
-                stack.pop();
-            }
+    // 1. Cycle removal (Eades, Lin and Smyth's greedy order, weighted): nodes that depend on
+    // nothing left go to the top, nodes nothing left depends on to the bottom, otherwise the node
+    // most depended upon (by weight) goes to the top; an edge against that order is reversed, so
+    // a dependency of many imports wins over its one-import way back.
+    let mut w_out = vec![0.0f64; n];
+    let mut w_in = vec![0.0f64; n];
+    let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    let mut inc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for (k, &(a, b)) in edges.iter().enumerate() {
+        if valid(&(a, b)) {
+            let w = weights.get(k).copied().unwrap_or(1.0).max(0.0);
+            out[a].push((b, w));
+            inc[b].push((a, w));
+            w_out[a] += w;
+            w_in[b] += w;
         }
     }
+    let mut removed = vec![false; n];
+    let mut top: Vec<usize> = Vec::new();
+    let mut bottom: Vec<usize> = Vec::new();
+    let mut left = (0..n).filter(|&v| connected[v]).count();
+    let mut outs: Vec<usize> = out.iter().map(Vec::len).collect();
+    let mut ins: Vec<usize> = inc.iter().map(Vec::len).collect();
+    let remove = |v: usize,
+                  removed: &mut [bool],
+                  outs: &mut [usize],
+                  ins: &mut [usize],
+                  w_out: &mut [f64],
+                  w_in: &mut [f64]| {
+        removed[v] = true;
+        for &(b, w) in &out[v] {
+            ins[b] -= 1;
+            w_in[b] -= w;
+        }
+        for &(a, w) in &inc[v] {
+            outs[a] -= 1;
+            w_out[a] -= w;
+        }
+    };
+    while left > 0 {
+        let live = |v: usize| connected[v] && !removed[v];
+        if let Some(v) = (0..n).find(|&v| live(v) && outs[v] == 0) {
+            top.push(v);
+            remove(v, &mut removed, &mut outs, &mut ins, &mut w_out, &mut w_in);
+        } else if let Some(v) = (0..n).find(|&v| live(v) && ins[v] == 0) {
+            bottom.push(v);
+            remove(v, &mut removed, &mut outs, &mut ins, &mut w_out, &mut w_in);
+        } else if let Some(v) = (0..n).filter(|&v| live(v)).max_by(|&x, &y| {
+            (w_in[x] - w_out[x])
+                .total_cmp(&(w_in[y] - w_out[y]))
+                .then(y.cmp(&x))
+        }) {
+            top.push(v);
+            remove(v, &mut removed, &mut outs, &mut ins, &mut w_out, &mut w_in);
+        } else {
+            break;
+        }
+        left -= 1;
+    }
+    let mut rank = vec![0usize; n];
+    for (i, &v) in top.iter().chain(bottom.iter().rev()).enumerate() {
+        rank[v] = i;
+    }
+    // An edge a -> b keeps its direction when b comes before a (b drawn above).
+    let back: std::collections::HashSet<(usize, usize)> = edges
+        .iter()
+        .copied()
+        .filter(|e| valid(e) && rank[e.1] > rank[e.0])
+        .collect();
     // Acyclic orientation: (lower, upper) = depends-on direction.
     let acyclic: Vec<Option<(usize, usize)>> = edges
         .iter()

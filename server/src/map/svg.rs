@@ -204,6 +204,24 @@ pub fn arrows(map: &ContextMap) -> Vec<Arrow> {
     out
 }
 
+/// An arrow's weight for the layout: its evidence count (symmetric relations weigh little, so
+/// the directed ones decide what is drawn above).
+fn weights(map: &ContextMap, arrows: &[Arrow]) -> Vec<f64> {
+    arrows
+        .iter()
+        .map(|a| {
+            a.relations
+                .iter()
+                .map(|&i| {
+                    let r = &map.relations[i];
+                    let n = r.evidence.len() as f64;
+                    if r.kind.symmetric() { n * 0.1 } else { n }
+                })
+                .sum()
+        })
+        .collect()
+}
+
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -226,12 +244,13 @@ pub fn render(map: &ContextMap) -> String {
     let sizes = sizes(&lines);
     let arrows = arrows(map);
     let edges: Vec<(usize, usize)> = arrows.iter().map(|a| (a.from, a.to)).collect();
+    let weights = weights(map, &arrows);
     let Layout {
         nodes,
         edges: routes,
         width,
         height,
-    } = layout::layout(&sizes, &edges);
+    } = layout::layout_weighted(&sizes, &edges, &weights);
 
     let connected: Vec<bool> = (0..map.contexts.len())
         .map(|i| edges.iter().any(|&(a, b)| a != b && (a == i || b == i)))
@@ -525,6 +544,7 @@ fn separate_lines(pairs: &[String], width: f64) -> Vec<String> {
 pub fn context_boxes(map: &ContextMap) -> Vec<Rect> {
     let lines: Vec<Vec<(String, bool)>> = map.contexts.iter().map(box_lines).collect();
     let sizes = sizes(&lines);
-    let edges: Vec<(usize, usize)> = arrows(map).iter().map(|a| (a.from, a.to)).collect();
-    layout::layout(&sizes, &edges).nodes
+    let arrows = arrows(map);
+    let edges: Vec<(usize, usize)> = arrows.iter().map(|a| (a.from, a.to)).collect();
+    layout::layout_weighted(&sizes, &edges, &weights(map, &arrows)).nodes
 }
