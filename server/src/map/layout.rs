@@ -6,6 +6,12 @@
 //!
 //! An edge `a -> b` means `a` depends on `b`: `b` is drawn above `a`. Graphs here are small
 //! (tens of contexts), so the simple quadratic steps are fine.
+//!
+//! Why not a crate: `rust-sugiyama` returns node positions only (no routes through its dummy
+//! vertices, so long edges would cut across boxes) and brings petgraph; `dagre` (a port of
+//! dagre.js) is one young release; `layout-rs` is a whole Graphviz-like renderer. Our drawing
+//! needs node boxes of their own sizes, routed long edges and weighted cycle breaking, in a few
+//! hundred lines that the tests cover.
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rect {

@@ -31,8 +31,9 @@ pub fn edit(text: &str, mermaid: &str, insert_at: usize) -> (std::ops::Range<usi
     while !text.is_char_boundary(at) {
         at -= 1;
     }
-    // To the start of its line.
+    // To the start of its line, and out of a fenced code block the cursor is in.
     at = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    at = outside_fence(text, at);
     let mut new = block(mermaid);
     new.push('\n');
     if at > 0 && !text[..at].ends_with("\n\n") {
@@ -42,6 +43,33 @@ pub fn edit(text: &str, mermaid: &str, insert_at: usize) -> (std::ops::Range<usi
         new.insert(0, '\n');
     }
     (at..at, new)
+}
+
+/// `at` (a line start), or the start of the line after the fence that closes the block `at` is in.
+fn outside_fence(text: &str, at: usize) -> usize {
+    let mut open: Option<&str> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        let fence = ["```", "~~~"].into_iter().find(|f| t.starts_with(f));
+        if offset >= at && open.is_none() {
+            return at;
+        }
+        match (open, fence) {
+            (None, Some(f)) => open = Some(f),
+            (Some(o), Some(f))
+                if o == f && t.trim_end().chars().all(|c| c == f.as_bytes()[0] as char) =>
+            {
+                open = None;
+                if offset >= at {
+                    return offset + line.len();
+                }
+            }
+            _ => {}
+        }
+        offset += line.len();
+    }
+    if open.is_some() { text.len() } else { at }
 }
 
 #[cfg(test)]
@@ -66,5 +94,19 @@ mod tests {
         assert!(twice.contains("a --> c") && !twice.contains("a --> b"));
         assert_eq!(twice.matches(START).count(), 1);
         assert!(twice.starts_with("# Design\n\nSome prose.\n\n"));
+    }
+
+    #[test]
+    fn never_inside_a_code_block() {
+        let doc = "# Design\n\n```python\nx = 1\ny = 2\n```\nAfter.\n";
+        let at = doc.find("y = 2").unwrap_or(0);
+        let out = apply(doc, edit(doc, "flowchart BT\n", at));
+        assert!(
+            out.contains("y = 2\n```\n\n<!-- pattern-language:map -->"),
+            "{out}"
+        );
+        let unclosed = "# Design\n```\ncode\n";
+        let out = apply(unclosed, edit(unclosed, "flowchart BT\n", 14));
+        assert!(out.starts_with("# Design\n```\ncode\n"), "{out}");
     }
 }
