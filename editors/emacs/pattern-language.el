@@ -104,5 +104,20 @@ server for Markdown and another for Python; a newer one shares one."
                                 (eq (cdr entry) #'pattern-language--contact))
                               eglot-server-programs)))))
 
+;;;###autoload
+(defun pattern-language-show-context-map ()
+  "Draw the project's context map.
+The server writes it as SVG in the user cache folder and asks Emacs to
+open it with window/showDocument (Eglot 1.15+ hands it to `browse-url');
+with an older Eglot the server reports the file's path instead."
+  (interactive)
+  (let ((server (or (eglot-current-server)
+                    (user-error "pattern-language: no Eglot server in this buffer"))))
+    (if (fboundp 'eglot-execute)
+        (eglot-execute server (list :command "pattern-language.showContextMap"
+                                    :arguments []))
+      (with-no-warnings
+        (eglot-execute-command server "pattern-language.showContextMap" [])))))
+
 (provide 'pattern-language)
 ;;; pattern-language.el ends here

@@ -22,6 +22,8 @@ pub enum Command {
     Server,
     /// Analyse Python/Django files and report patterns and smells.
     Check(crate::check::CheckArgs),
+    /// Draw the context map: bounded contexts and their relations (SVG, Mermaid, DOT or JSON).
+    Map(crate::map_command::MapArgs),
     /// Print one pattern page, rendered for a terminal.
     Explain {
         /// A pattern id, title or alias (`anticorruption-layer`, "Anticorruption layer", ACL).
@@ -65,6 +67,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Server => crate::lsp::run_stdio(),
         Command::Check(args) => crate::check::run(args),
+        Command::Map(args) => crate::map_command::run(args),
         Command::Explain { id, catalogs } => explain(&id, &catalogs),
         Command::Catalog { command } => match command {
             CatalogCommand::List { catalogs, format } => list(&catalogs, format),

@@ -8,6 +8,8 @@ pub mod config;
 pub mod detect;
 pub mod line_index;
 pub mod lsp;
+pub mod map;
+pub mod map_command;
 pub mod markdown;
 pub mod python;
 pub mod refactor;

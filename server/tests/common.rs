@@ -121,7 +121,7 @@ impl Client {
                 "initializationOptions": init_options,
                 "capabilities": {
                     "general": {"positionEncodings": encodings},
-                    "window": {"workDoneProgress": true},
+                    "window": {"workDoneProgress": true, "showDocument": {"support": true}},
                     "workspace": {"diagnostics": {"refreshSupport": pull}, "didChangeWatchedFiles": {"dynamicRegistration": watch}, "workspaceEdit": {"resourceOperations": if resource_ops { json!(["create"]) } else { json!([]) }}},
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": snippets}},
@@ -174,10 +174,17 @@ impl Client {
                         | "client/registerCapability"
                         | "workspace/configuration"
                         | "workspace/diagnostic/refresh"
+                        | "window/showDocument"
                 ),
                 "unexpected server request {msg}"
             );
             let id = msg["id"].clone();
+            if method == "window/showDocument" {
+                // Recorded like a notification, so that a test can wait for it.
+                self.notifications.push(msg.clone());
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": {"success": true}}));
+                return;
+            }
             self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
         } else if let Some(method) = msg.get("method").and_then(Value::as_str) {
             assert!(

@@ -27,6 +27,7 @@ import {
   SCHEME,
   toPickItems,
 } from './catalog';
+import { makeNonce, mapHtml, parseMapResult, parseOpenMessage, SERVER_COMMAND } from './contextMap';
 
 const CLIENT_ID = 'pattern-language';
 const CLIENT_NAME = 'Pattern Language';
@@ -220,6 +221,56 @@ async function showPattern(id?: unknown): Promise<void> {
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
+let mapPanel: vscode.WebviewPanel | undefined;
+
+/** Asks the server for the context map and shows it in a webview; evidence links open files. */
+async function showContextMap(): Promise<void> {
+  if (!client) {
+    void vscode.window.showErrorMessage('Pattern Language: the server is not running.');
+    return;
+  }
+  const folder = vscode.window.activeTextEditor
+    ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri)
+    : firstFolder();
+  let result;
+  try {
+    const answer = await client.sendRequest('workspace/executeCommand', {
+      command: SERVER_COMMAND,
+      arguments: [{ open: false, uri: folder?.uri.toString() }],
+    });
+    result = parseMapResult(answer);
+  } catch (e) {
+    output.appendLine(`[error] context map: ${(e as Error).message}`);
+  }
+  if (!result) {
+    void vscode.window.showErrorMessage('Pattern Language: the server sent no context map. See the server log.');
+    return;
+  }
+  if (!mapPanel) {
+    mapPanel = vscode.window.createWebviewPanel('pattern-language.contextMap', 'Context map', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [],
+    });
+    mapPanel.onDidDispose(() => (mapPanel = undefined));
+    mapPanel.webview.onDidReceiveMessage(async (msg: unknown) => {
+      const open = parseOpenMessage(msg);
+      if (!open) return;
+      const line = Math.max(0, open.line - 1);
+      try {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(open.path));
+        await vscode.window.showTextDocument(doc, {
+          selection: new vscode.Range(line, 0, line, 0),
+          viewColumn: vscode.ViewColumn.Beside,
+        });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Pattern Language: cannot open ${open.path}: ${(e as Error).message}`);
+      }
+    });
+  }
+  mapPanel.webview.html = mapHtml(result, makeNonce(), mapPanel.webview.cspSource);
+  mapPanel.reveal();
+}
+
 /** A bundled binary that lost its executable bit in unpacking gets it back. */
 function repairBundledBinary(): void {
   if (process.platform === 'win32') return;
@@ -240,6 +291,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('pattern-language.restartServer', restart),
     vscode.commands.registerCommand('pattern-language.showPattern', showPattern),
     vscode.commands.registerCommand('pattern-language.showLog', () => output.show(true)),
+    vscode.commands.registerCommand('pattern-language.contextMapView', showContextMap),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.server.path`)) void restart();
     }),

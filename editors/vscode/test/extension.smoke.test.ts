@@ -106,7 +106,14 @@ describe('the bundled extension in a stand-in VS Code', { skip: BIN ? false : 'P
       await ext.activate({ extensionPath: path.join(tmp, 'ext'), subscriptions: [] });
       assert.deepEqual(state.errors, []);
       assert.ok(state.output.some((l) => l.includes(`using ${wrapper} (from env)`)), state.output.join('\n'));
-      assert.deepEqual([...state.commands.keys()].sort(), ['pattern-language.restartServer', 'pattern-language.showLog', 'pattern-language.showPattern']);
+      // Ours, and the server's executeCommand command (registered by vscode-languageclient).
+      assert.deepEqual([...state.commands.keys()].sort(), [
+        'pattern-language.contextMapView',
+        'pattern-language.restartServer',
+        'pattern-language.showContextMap',
+        'pattern-language.showLog',
+        'pattern-language.showPattern',
+      ]);
 
       // initialize carries the mapped settings, and only them.
       const init = await until('initialize', () => messages(log).find((m) => m.method === 'initialize'));
@@ -147,6 +154,18 @@ describe('the bundled extension in a stand-in VS Code', { skip: BIN ? false : 'P
       assert.equal(uri.scheme, 'pattern-language');
       const page = await state.contentProviders.get('pattern-language')!.provideTextDocumentContent(uri);
       assert.match(page, /Anticorruption layer/);
+
+      // Show context map: the server's SVG in a webview; an evidence link opens the file.
+      await state.commands.get('pattern-language.contextMapView')!();
+      assert.deepEqual(state.errors, []);
+      const view = state.webviews.at(-1)!;
+      assert.match(view.html, /<svg[^>]*>/);
+      assert.match(view.html, /data-context="/);
+      const target = path.join(folder, 'orders', 'models.py');
+      await view.receive!({ type: 'open', path: target, line: 3 });
+      const shown = state.shown.at(-1)!;
+      assert.equal(shown.uri.fsPath, target);
+      assert.equal(shown.options.selection.start.line, 2);
 
       // Restart: a second initialize.
       await state.commands.get('pattern-language.restartServer')!();

@@ -25,7 +25,7 @@ describe('package.json', () => {
     const declared = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
     const registered = [...source('extension.ts').matchAll(/registerCommand\(\s*'([^']+)'/g)].map((m) => m[1]).sort();
     assert.deepEqual(declared, registered);
-    assert.deepEqual(declared, ['pattern-language.restartServer', 'pattern-language.showLog', 'pattern-language.showPattern']);
+    assert.deepEqual(declared, ['pattern-language.contextMapView', 'pattern-language.restartServer', 'pattern-language.showLog', 'pattern-language.showPattern']);
   });
 
   it('pins @types/vscode to the engine it declares, and vsce to 3.x', () => {

@@ -137,6 +137,9 @@ export class MockState {
   errors: string[] = [];
   opened: Uri[] = [];
   textDocuments: MockTextDocument[] = [];
+  /** Webview panels created: their HTML and the handler of messages from the page. */
+  webviews: { html: string; receive?: (msg: unknown) => unknown }[] = [];
+  shown: { uri: Uri; options: any }[] = [];
   onDidChangeConfiguration = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
   onDidOpenTextDocument = new EventEmitter<MockTextDocument>();
   workspaceFolder: { uri: Uri; name: string; index: number };
@@ -211,6 +214,7 @@ export function createVscode(state: MockState): any {
     Uri,
     Position,
     Range,
+    ViewColumn: { Active: -1, Beside: -2, One: 1 },
     MarkdownString,
     Hover,
     CancellationError,
@@ -269,7 +273,29 @@ export function createVscode(state: MockState): any {
       showWarningMessage: async () => undefined,
       showInformationMessage: async () => undefined,
       showQuickPick: async () => undefined,
-      showTextDocument: async () => undefined,
+      showTextDocument: async (doc: any, options: any) => {
+        state.shown.push({ uri: doc?.uri, options });
+        return undefined;
+      },
+      createWebviewPanel: () => {
+        const view: { html: string; receive?: (msg: unknown) => unknown } = { html: '' };
+        state.webviews.push(view);
+        const webview = {
+          cspSource: 'vscode-resource:',
+          get html() {
+            return view.html;
+          },
+          set html(h: string) {
+            view.html = h;
+          },
+          onDidReceiveMessage: (fn: (msg: unknown) => unknown) => {
+            view.receive = fn;
+            return new Disposable();
+          },
+          postMessage: async () => true,
+        };
+        return { webview, reveal: () => {}, onDidDispose: () => new Disposable(), dispose: () => {} };
+      },
       withProgress: async (_o: any, task: any) => task({ report() {} }, new CancellationTokenSource().token),
       activeTextEditor: undefined,
       visibleTextEditors: [],

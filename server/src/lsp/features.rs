@@ -68,7 +68,7 @@ fn page_link(p: &Pattern) -> Option<String> {
 }
 
 /// Open catalog pages of this workspace, as (path, text).
-fn open_pages(state: &State, w: &Workspace) -> Vec<(PathBuf, Arc<str>)> {
+pub(super) fn open_pages(state: &State, w: &Workspace) -> Vec<(PathBuf, Arc<str>)> {
     state
         .docs
         .iter()
@@ -125,7 +125,7 @@ fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> S
 
 /// The analysis with every open Python buffer of the workspace overlaid, and this file's index.
 /// The facts of an open buffer, walked again only when its version or the catalog changed.
-fn cached_source(
+pub(super) fn cached_source(
     state: &State,
     w: &Workspace,
     catalog: &Arc<Catalog>,
@@ -1462,6 +1462,17 @@ pub fn code_actions(
                 None,
             ));
         }
+    }
+    // Markdown: insert or refresh the context map.
+    if let Some(a) = super::map::markdown_action(
+        b,
+        doc,
+        w,
+        uri,
+        params.range,
+        super::lock(&b.state.caps).resolve_edit,
+    ) {
+        actions.push(a);
     }
     // Markdown: a plain mention under the cursor becomes a [[id]] reference.
     if doc.language == Language::Markdown {

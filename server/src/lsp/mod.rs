@@ -9,6 +9,7 @@
 
 mod document;
 mod features;
+mod map;
 mod workspace;
 
 use crate::line_index::Encoding;
@@ -38,6 +39,8 @@ pub struct ClientCaps {
     pub related_information: bool,
     /// The client resolves a code action's `edit` lazily (`codeAction/resolve`).
     pub resolve_edit: bool,
+    /// The client supports `window/showDocument`.
+    pub show_document: bool,
 }
 
 pub struct State {
@@ -360,6 +363,11 @@ impl LanguageServer for Backend {
                 .and_then(|t| t.publish_diagnostics.as_ref())
                 .and_then(|p| p.related_information)
                 .unwrap_or(false),
+            show_document: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
         };
         let pull = client_caps.pull;
         let resolve_edit = client_caps.resolve_edit;
@@ -425,6 +433,10 @@ impl LanguageServer for Backend {
                 }),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![map::SHOW_COMMAND.into()],
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -685,6 +697,13 @@ impl LanguageServer for Backend {
         ) else {
             return Ok(action);
         };
+        if data.get("contextMap").is_some() {
+            let mut action = action;
+            action.edit = self.with_doc(&uri, |b, doc, w| {
+                Some(map::markdown_edit(b, doc, w, &uri, range))
+            });
+            return Ok(action);
+        }
         let params = CodeActionParams {
             text_document: TextDocumentIdentifier { uri: uri.clone() },
             range,
@@ -727,6 +746,16 @@ impl LanguageServer for Backend {
                 },
             }),
         ))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        match params.command.as_str() {
+            map::SHOW_COMMAND => Ok(map::show_context_map(self, &params.arguments).await),
+            _ => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            ))),
+        }
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

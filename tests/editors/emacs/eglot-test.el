@@ -17,6 +17,7 @@
 (require 'subr-x)
 
 (defvar pl-test-results nil)
+(defvar pl-test-browsed nil)
 (defvar pl-test-start (float-time))
 (defvar pl-test-deadline (+ pl-test-start 45))
 
@@ -124,7 +125,20 @@
     (let ((types (mapcar #'flymake-diagnostic-type (flymake-diagnostics))))
       (pl-test-check "pattern-language-initialization-options apply (uuid4-primary-key is an error)"
                      (memq 'eglot-error types)
-                     (format "%s" types)))))
+                     (format "%s" types)))
+    ;; The context map: the server writes the SVG, and asks Eglot to show it where Eglot can
+    ;; (window/showDocument, 1.15+: `browse-url', recorded here); older Eglots get its path.
+    (let ((browse-url-browser-function (lambda (url &rest _) (setq pl-test-browsed url)))
+          (cache (expand-file-name "pattern-language/maps" (getenv "XDG_CACHE_HOME"))))
+      (pattern-language-show-context-map)
+      (let ((files (pl-test-wait 10 (lambda ()
+                                      (and (file-directory-p cache)
+                                           (directory-files-recursively cache "context-map\\.svg\\'"))))))
+        (pl-test-check "pattern-language-show-context-map has the server write the context map"
+                       (and files (with-temp-buffer
+                                    (insert-file-contents (car files))
+                                    (string-prefix-p "<svg" (buffer-string))))
+                       (format "%s%s" files (if pl-test-browsed (format " (shown: %s)" pl-test-browsed) "")))))))
 
 (condition-case err
     (pl-test-main)

@@ -347,6 +347,28 @@ local function main()
       d and ('severity ' .. tostring(d.severity)) or 'diagnostic gone'
     )
   end
+
+  -- 5. :PatternLanguageMap (plugin/pattern_language.lua): the server writes the context map as
+  -- SVG and asks Neovim to open it externally (window/showDocument -> vim.ui.open, stubbed here).
+  vim.cmd('runtime! plugin/pattern_language.lua')
+  local opened
+  local real_open = vim.ui.open
+  vim.ui.open = function(target)
+    opened = target
+    return { wait = function() return { code = 0 } end }, nil
+  end
+  local cmd_ok, cmd_err = pcall(vim.cmd, 'PatternLanguageMap')
+  wait(15000, function()
+    return opened ~= nil
+  end)
+  vim.ui.open = real_open
+  local svg_file = opened and vim.startswith(opened, 'file:') and vim.uri_to_fname(opened) or nil
+  local svg_text = svg_file and vim.uv.fs_stat(svg_file) and table.concat(vim.fn.readfile(svg_file), '\n') or ''
+  check(
+    ':PatternLanguageMap opens the SVG the server wrote (window/showDocument, external)',
+    cmd_ok and svg_file ~= nil and svg_file:find('context%-map%.svg$') ~= nil and svg_text:find('<svg', 1, true) ~= nil,
+    cmd_ok and tostring(opened) or tostring(cmd_err)
+  )
 end
 
 local ok, trace = xpcall(main, debug.traceback)
