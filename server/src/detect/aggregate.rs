@@ -48,28 +48,125 @@ pub(super) fn annotation_users(cx: &Cx, name: &str, domain_classes: bool) -> Vec
     users
 }
 
+/// Where a repository (or port) names a class in its method signatures, `__init__` aside:
+/// (returns it, takes it).
+fn repository_signatures(cx: &Cx, name: &str) -> Option<(String, bool, bool)> {
+    let mentions = |ann: &str| {
+        ann.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == name)
+    };
+    let mut best: Option<(String, bool, bool)> = None;
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        for (ci, c) in f.facts.classes.iter().enumerate() {
+            let r = (fi, ci);
+            let is_repo = cx.roles.repositories.contains(&r)
+                || cx.roles.ports.contains(&r)
+                || c.name.ends_with("Repository");
+            if !is_repo || c.name == name {
+                continue;
+            }
+            let methods = c.methods.iter().filter(|m| m.name != "__init__");
+            let (mut returns, mut takes) = (false, false);
+            for m in methods {
+                returns |= m.returns.as_deref().is_some_and(mentions);
+                takes |= m
+                    .params
+                    .iter()
+                    .any(|p| p.annotation.as_deref().is_some_and(mentions));
+            }
+            if returns || takes {
+                let better = best
+                    .as_ref()
+                    .is_none_or(|(_, r, t)| (returns && takes) && !(*r && *t));
+                if better {
+                    best = Some((c.name.clone(), returns, takes));
+                }
+            }
+        }
+    }
+    best
+}
+
+fn is_frozen(c: &crate::python::facts::Class) -> bool {
+    c.decorators
+        .iter()
+        .any(|d| d.starts_with("dataclass") && d.contains("frozen=True"))
+        || c.decorators
+            .iter()
+            .any(|d| d.contains("attr") && d.contains("frozen"))
+}
+
+/// Does another domain class hold `name` in a field (an entity inside an aggregate, a value)?
+fn held_by_domain_class(cx: &Cx, name: &str) -> Option<String> {
+    let mentions = |ann: &str| {
+        ann.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == name)
+    };
+    cx.project
+        .files
+        .iter()
+        .filter(|f| f.is_domain)
+        .find_map(|f| {
+            f.facts.classes.iter().find_map(|c| {
+                (c.name != name
+                    && c.fields
+                        .iter()
+                        .any(|a| a.annotation.as_deref().is_some_and(mentions)))
+                .then(|| c.name.clone())
+            })
+        })
+}
+
+/// Is `name` held in a field of another domain class?
+pub(super) fn held_by(cx: &Cx, name: &str) -> bool {
+    held_by_domain_class(cx, name).is_some()
+}
+
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     if !cx.file.is_domain {
         return;
     }
-    for c in &cx.file.facts.classes {
+    for (ci, c) in cx.file.facts.classes.iter().enumerate() {
+        let r = (cx.index, ci);
         if c.bases
             .iter()
             .any(|b| b.rsplit('.').next() == Some("Aggregate") && b.contains("models"))
+            || cx.roles.ports.contains(&r)
+            || cx.roles.repositories.contains(&r)
+            || is_frozen(c)
+            || super::inherits_any(cx.project, r, &["ABC", "Protocol", "Enum", "Exception"])
         {
             continue;
         }
-        let repos: Vec<String> = annotation_users(cx, &c.name, false);
-        if let Some(repo) = repos.first() {
-            out.push(cx.finding(
-                "aggregate",
-                cx.class_span(c),
-                format!(
-                    "`{}` is an aggregate: the repository `{repo}` loads and stores it whole",
-                    c.name
-                ),
-                vec![format!("named in `{repo}`'s method signatures")],
-            ));
+        // Behaviour: a public method that is neither a property nor a constructor.
+        let behaviour = c.methods.iter().find(|m| {
+            !m.name.starts_with('_')
+                && !m.decorators.iter().any(|d| {
+                    matches!(d.as_str(), "property" | "staticmethod" | "classmethod")
+                        || d.ends_with(".setter")
+                })
+        });
+        let Some(behaviour) = behaviour else {
+            continue;
+        };
+        // Loaded and stored whole by a repository, and not itself held inside another class.
+        let Some((repo, true, true)) = repository_signatures(cx, &c.name) else {
+            continue;
+        };
+        if held_by(cx, &c.name) {
+            continue;
         }
+        out.push(cx.finding(
+            "aggregate",
+            cx.class_span(c),
+            format!(
+                "`{}` is an aggregate: the repository `{repo}` loads and stores it whole, and `{}` changes it",
+                c.name, behaviour.name
+            ),
+            vec![
+                format!("returned and taken by `{repo}`'s methods"),
+                format!("behaviour: `{}`", behaviour.name),
+            ],
+        ));
     }
 }

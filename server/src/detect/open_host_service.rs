@@ -1,8 +1,13 @@
 //! ## open-host-service
 //!
 //! **What it recognises.** A bounded context's published interface: public functions or classes
-//! of a module (not its models, not tests) that other contexts import. Reported at each one that
-//! another context uses.
+//! of a module (not its models, not tests) that other contexts import, and that hand out DTOs or
+//! primitives, never model instances or querysets. A function needs a return annotation that
+//! names no model and no queryset; a class needs public methods with such annotations (an
+//! interface such as `ICartACL.fetch_cart() -> CartDTO`). The DTOs themselves are its published
+//! language, not the service. With contexts inferred one per app, only a module that presents
+//! itself as an interface (`services`, `selectors`, `api`, `interfaces`, ...) counts; contexts
+//! declared in the config or held by a layered package need no such name.
 //!
 //! **Why it matters.** Consumers depend on a protocol the provider keeps stable, not on its tables.
 //!
@@ -25,21 +30,34 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         return;
     };
     // With inferred contexts only a module that presents itself as an interface counts.
-    let leaf = module.rsplit('.').next().unwrap_or(module);
-    let interface = matches!(
-        leaf,
-        "services"
-            | "selectors"
-            | "api"
-            | "public"
-            | "interface"
-            | "interfaces"
-            | "facade"
-            | "facades"
-    );
-    if !mine.declared && !interface {
+    let interface = module.split('.').any(|s| {
+        matches!(
+            s,
+            "services"
+                | "selectors"
+                | "api"
+                | "public"
+                | "interface"
+                | "interfaces"
+                | "facade"
+                | "facades"
+        )
+    });
+    if !mine.declared && mine.package.is_none() && !interface {
         return;
     }
+    // A return annotation that hands out no model and no queryset.
+    let publishes = |ann: Option<&str>| -> bool {
+        let Some(ann) = ann else { return false };
+        let ann = ann.trim_matches(['"', '\'']);
+        !ann.is_empty()
+            && !ann.contains("QuerySet")
+            && !ann.contains("Manager")
+            && !ann
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .filter(|w| w.starts_with(char::is_uppercase))
+                .any(|w| project.resolve_model(cx.index, w).is_some())
+    };
     let consumers = |name: &str| -> Vec<String> {
         let key = format!("{module}.{name}");
         project
@@ -60,7 +78,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let public = |name: &str| !name.starts_with('_');
     for f in &file.facts.functions {
         let users = consumers(&f.name);
-        if public(&f.name) && !users.is_empty() {
+        if public(&f.name) && !users.is_empty() && publishes(f.returns.as_deref()) {
             out.push(cx.finding(
                 "open-host-service",
                 cx.def_span(f),
@@ -76,6 +94,14 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     }
     for (ci, c) in file.facts.classes.iter().enumerate() {
         if project.is_model((cx.index, ci)) {
+            continue;
+        }
+        let methods: Vec<_> = c
+            .methods
+            .iter()
+            .filter(|m| public(&m.name) && !m.name.starts_with("__"))
+            .collect();
+        if methods.is_empty() || !methods.iter().all(|m| publishes(m.returns.as_deref())) {
             continue;
         }
         let users = consumers(&c.name);

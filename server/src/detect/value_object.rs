@@ -31,8 +31,15 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         if !frozen {
             continue;
         }
+        // A value describes an entity: it is held in another domain class's field. A frozen
+        // record a repository loads or stores as its own row is not one.
         let users = annotation_users(cx, &c.name, true);
-        if let Some(user) = users.first() {
+        let stored = annotation_users(cx, &c.name, false);
+        let held = super::aggregate::held_by(cx, &c.name);
+        if !stored.is_empty() {
+            continue;
+        }
+        if let (Some(user), true) = (users.first(), held) {
             out.push(cx.finding(
                 "value-object",
                 cx.class_span(c),

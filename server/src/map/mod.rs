@@ -307,7 +307,6 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
         let Some(mine) = files.contexts.of(project, &file.facts.module) else {
             continue;
         };
-        let acl = analysis.roles.acl_files.contains(&fi);
         let detected: Vec<Finding> = analysis
             .detected(fi)
             .iter()
@@ -339,6 +338,11 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
                     .or_default()
                     .insert(e);
             };
+            // An import whose types a translator of this file translates.
+            let acl = imp
+                .names
+                .iter()
+                .any(|(n, _)| analysis.roles.translated.contains(&(fi, n.clone())));
             if acl {
                 for f in detected.iter().filter(|f| f.rule == "anticorruption-layer") {
                     let e = files.evidence(fi, f.span.start, f.message.clone());
