@@ -248,12 +248,37 @@ pub fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-/// Files grouped into projects by their [`source_root`]: two projects read in one run never see
-/// each other's classes.
-pub fn group_by_source_root(files: Vec<PathBuf>, fallback: &Path) -> Vec<(PathBuf, Vec<PathBuf>)> {
+/// Files grouped into projects: a file belongs to the outermost folder, within the scan root it
+/// was found under, that carries a project marker (`manage.py`, `pyproject.toml`, `setup.py`,
+/// `setup.cfg`); else to the scan root. A repository's nested demo project (`qa/manage.py`)
+/// stays with the package it uses, and two projects read in one run never see each other's
+/// classes.
+pub fn group_by_project(files: Vec<PathBuf>, scan: &[PathBuf]) -> Vec<(PathBuf, Vec<PathBuf>)> {
     let mut groups: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
+    let mut memo: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for f in files {
-        groups.entry(source_root(&f, fallback)).or_default().push(f);
+        let dir = f.parent().unwrap_or(Path::new("")).to_path_buf();
+        let key = memo
+            .entry(dir.clone())
+            .or_insert_with(|| {
+                let top = scan
+                    .iter()
+                    .filter(|s| dir.starts_with(s))
+                    .max_by_key(|s| s.components().count())
+                    .cloned()
+                    .unwrap_or_else(|| dir.clone());
+                dir.ancestors()
+                    .take_while(|d| d.starts_with(&top))
+                    .filter(|d| {
+                        ["manage.py", "pyproject.toml", "setup.py", "setup.cfg"]
+                            .iter()
+                            .any(|m| d.join(m).is_file())
+                    })
+                    .last()
+                    .map_or(top.clone(), Path::to_path_buf)
+            })
+            .clone();
+        groups.entry(key).or_default().push(f);
     }
     groups.into_iter().collect()
 }

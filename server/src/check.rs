@@ -120,7 +120,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if timings {
         eprintln!("walk: {:?} ({} files)", started.elapsed(), files.len());
     }
-    let groups = analysis::group_by_source_root(files, &root);
+    let groups = analysis::group_by_project(files, &scan);
     let show_progress = std::io::stderr().is_terminal() && total > 500;
     let done = std::sync::atomic::AtomicUsize::new(0);
     let progress = |_: usize| {

@@ -182,10 +182,10 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
         let decodes = f.calls.iter().any(|c| {
             matches!(c.func.as_str(), "json.loads" | "json.load" | "loads") || c.method() == "json"
         });
-        let post_load = f
-            .decorators
-            .iter()
-            .any(|d| d.rsplit('.').next() == Some("post_load"));
+        let post_load = f.decorators.iter().any(|d| {
+            let d = d.split('(').next().unwrap_or(d);
+            d.rsplit('.').next() == Some("post_load")
+        });
         for call in &f.calls {
             let Some(target) = target_of(project, fi, class, call) else {
                 continue;

@@ -14,7 +14,7 @@ use super::{Cx, Finding, Related};
 use crate::python::facts::Function;
 
 const WRITE_PREFIXES: &[&str] = &[
-    "add", "save", "update", "delete", "remove", "create", "put", "store", "upsert",
+    "add", "save", "update", "delete", "remove", "create", "put", "store", "upsert", "bulk",
 ];
 const WRITE_CALLS: &[&str] = &[
     "save",
@@ -53,7 +53,40 @@ pub(crate) fn is_write(m: &Function) -> bool {
         })
 }
 
+/// Writes of a read-through repository that go to the store and leave the cache as it was.
+fn read_through_writes(cx: &Cx, out: &mut Vec<Finding>) {
+    for class in &cx.file.facts.classes {
+        if cache_read(class).is_some() || super::is_excluded_class(class) {
+            continue;
+        }
+        let Some((read, cache, store)) = super::cached_repository::read_through(class) else {
+            continue;
+        };
+        let (cache_prefix, store_prefix) = (format!("self.{cache}."), format!("self.{store}."));
+        for m in &class.methods {
+            let writes_store = m.calls.iter().any(|c| c.func.starts_with(&store_prefix));
+            let touches_cache = m.calls.iter().any(|c| c.func.starts_with(&cache_prefix));
+            if !is_write(m) || !writes_store || touches_cache {
+                continue;
+            }
+            let mut f = cx.finding(
+                "cache-not-invalidated",
+                cx.def_span(m),
+                format!("`{}.{}` writes through `self.{store}` but never updates `self.{cache}`, which `{}` reads first: readers get stale data", class.name, m.name, read.func),
+                vec![format!("cached read `{}`", read.func), format!("write method `{}` leaves `self.{cache}` as it was", m.name)],
+            );
+            f.related.push(Related {
+                path: cx.file.path.clone(),
+                span: read.span.clone(),
+                message: "the cached read".into(),
+            });
+            out.push(f);
+        }
+    }
+}
+
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
+    read_through_writes(cx, out);
     for (ci, class) in cx.file.facts.classes.iter().enumerate() {
         if !cx.roles.repositories.contains(&(cx.index, ci)) {
             continue;

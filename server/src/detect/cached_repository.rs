@@ -41,7 +41,70 @@ pub(crate) fn cache_read(class: &Class) -> Option<&Call> {
         .find(|c| is_cache_call(c, READS))
 }
 
+/// A read-through composition: a method reads `self.<cache>.get...`, falls back to another
+/// store (`self.<db>.get...`) and fills the cache (`self.<cache>.save...`). Returns the read,
+/// the cache attribute and the store attribute.
+pub(crate) fn read_through(class: &Class) -> Option<(&Call, String, String)> {
+    let attr = |c: &Call| -> Option<(String, String)> {
+        let rest = c.func.strip_prefix("self.")?;
+        let (a, m) = rest.split_once('.')?;
+        (!m.contains('.')).then(|| (a.to_string(), m.to_string()))
+    };
+    let reads = |m: &str| {
+        ["get", "fetch", "find", "load"]
+            .iter()
+            .any(|p| m.starts_with(p))
+    };
+    let fills = |m: &str| {
+        ["save", "set", "put", "store", "add"]
+            .iter()
+            .any(|p| m.starts_with(p))
+    };
+    for m in &class.methods {
+        let calls: Vec<(&Call, String, String)> = m
+            .calls
+            .iter()
+            .filter_map(|c| attr(c).map(|(a, n)| (c, a, n)))
+            .collect();
+        for (i, (read, cache, name)) in calls.iter().enumerate() {
+            if !cache.contains("cache") || !reads(name) {
+                continue;
+            }
+            let rest = &calls[i + 1..];
+            let fallback = rest
+                .iter()
+                .position(|(_, a, n)| !a.contains("cache") && reads(n));
+            if let Some(j) = fallback
+                && rest[j + 1..].iter().any(|(_, a, n)| a == cache && fills(n))
+            {
+                return Some((read, cache.clone(), rest[j].1.clone()));
+            }
+        }
+    }
+    None
+}
+
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
+    for class in &cx.file.facts.classes {
+        if cache_read(class).is_some() || super::is_excluded_class(class) {
+            continue;
+        }
+        if let Some((read, cache, store)) = read_through(class) {
+            out.push(cx.finding(
+                "cached-repository",
+                cx.class_span(class),
+                format!(
+                    "`{}` is a cached repository: it reads `self.{cache}` first, falls back to `self.{store}` and fills the cache (`{}`)",
+                    class.name, read.func
+                ),
+                vec![format!("read-through `{}`", read.func), format!("backing store `self.{store}`")],
+            ));
+        }
+    }
+    run_django_cache(cx, out);
+}
+
+fn run_django_cache(cx: &Cx, out: &mut Vec<Finding>) {
     for (ci, class) in cx.file.facts.classes.iter().enumerate() {
         if !cx.roles.repositories.contains(&(cx.index, ci)) {
             continue;

@@ -76,6 +76,13 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         }
         let mut leaks: Vec<(String, Leak)> = Vec::new();
         if imp.is_from {
+            // `from other.models import *` brings the whole models module.
+            if imp.names.iter().any(|(n, _)| n == "*")
+                && let Some(m) = project.module_index(&imp.module)
+                && is_models_module(project, m)
+            {
+                leaks.push(("*".to_string(), Leak::Module(m)));
+            }
             for (name, _) in imp.names.iter().filter(|(n, _)| !n.is_empty() && n != "*") {
                 if cx.roles.translated.contains(&(cx.index, name.clone())) {
                     continue;

@@ -238,6 +238,7 @@ const NOT_REPOSITORY_BASES: &[&str] = &[
     "Lookup",
     "Transform",
     "Expression",
+    "DataLoader",
 ];
 
 /// Does class `r` have a base named one of `names` anywhere up its chain (resolved through the

@@ -79,8 +79,42 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             ));
         }
     }
+    // Settings pointing at a Redis server: Celery's broker and result backend, REDIS_URL, ...
+    for assign in &cx.file.facts.assigns {
+        let upper = assign
+            .name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
+        if !upper || assign.name == "CACHES" {
+            continue;
+        }
+        let url = match &assign.value {
+            Value::Str(s, _) => s.starts_with("redis://") || s.starts_with("rediss://"),
+            _ => false,
+        };
+        let queues = assign.name == "RQ_QUEUES";
+        if url || queues {
+            let what = if queues {
+                "django-rq queues, which run on Redis".to_string()
+            } else {
+                "a `redis://` URL".to_string()
+            };
+            out.push(cx.finding(
+                "redis",
+                cx.line_span(&assign.span),
+                format!("`{}` is {what}", assign.name),
+                vec![format!("setting `{}`", assign.name)],
+            ));
+        }
+    }
     for call in cx.file.facts.all_calls() {
-        if !CLIENTS.contains(&call.func.as_str()) {
+        // `Redis(...)` imported from the redis client library counts like `redis.Redis(...)`.
+        let imported = cx
+            .project
+            .import_source(cx.index, &call.func)
+            .is_some_and(|m| m == "redis" || m.starts_with("redis.") || m.starts_with("aioredis"))
+            && matches!(call.method(), "Redis" | "StrictRedis" | "from_url");
+        if !CLIENTS.contains(&call.func.as_str()) && !imported {
             continue;
         }
         let dragonfly = call

@@ -32,7 +32,11 @@ impl SourceFile {
         // Judged by the module path, so that where the project itself lives does not matter.
         let segments: Vec<&str> = facts.module.split('.').collect();
         let leaf = segments.last().copied().unwrap_or("");
-        let is_test = segments.iter().any(|s| *s == "tests" || *s == "test")
+        // `settings/test.py` configures the test run; it is settings, not a test.
+        let settings_leaf = segments.len() >= 2
+            && segments[segments.len() - 2] == "settings"
+            && matches!(leaf, "test" | "tests");
+        let is_test = (segments.iter().any(|s| *s == "tests" || *s == "test") && !settings_leaf)
             || leaf == "conftest"
             || leaf.starts_with("test_")
             || leaf.ends_with("_tests")
