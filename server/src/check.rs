@@ -299,6 +299,9 @@ fn markdown_records(
     cwd: &Path,
 ) -> Vec<Record> {
     let mut records = Vec::new();
+    if files.is_empty() {
+        return records;
+    }
     let mut texts = Vec::new();
     for path in files {
         let shown = display_path(path, cwd);
@@ -325,11 +328,18 @@ fn markdown_records(
         .iter()
         .filter(|(p, _, t)| !in_config_catalog(p) && crate::catalog::page::looks_like_page(t))
         .collect();
-    let mut laid = catalog.clone();
-    for (path, _, text) in &pages {
-        laid.add_text(path, text);
-    }
-    laid.validate();
+    let laid_over;
+    let laid = if pages.is_empty() {
+        catalog
+    } else {
+        let mut c = catalog.clone();
+        for (path, _, text) in &pages {
+            c.add_text(path, text);
+        }
+        c.validate();
+        laid_over = c;
+        &laid_over
+    };
     for (path, shown, _) in &pages {
         for p in laid
             .problems()
@@ -341,10 +351,10 @@ fn markdown_records(
             records.push(r);
         }
     }
-    let names = crate::markdown::Names::new(&laid);
+    let names = crate::markdown::Names::new(laid);
     for (_, shown, text) in &texts {
         let index = LineIndex::new(text);
-        for u in crate::markdown::unresolved(text, &laid, &names) {
+        for u in crate::markdown::unresolved(text, laid, &names) {
             let start = index.to_line_col(text, u.span.start, Encoding::Char);
             let end = index.to_line_col(text, u.span.end, Encoding::Char);
             records.push(Record {
