@@ -283,13 +283,43 @@ pub fn group_by_project(files: Vec<PathBuf>, scan: &[PathBuf]) -> Vec<(PathBuf, 
     groups.into_iter().collect()
 }
 
-/// Python files below `paths`, respecting `.gitignore` and the config's `exclude`.
+/// Python files below `paths`, respecting `.gitignore` and the config's `exclude`. A file named
+/// on the command line counts whatever its extension, unless it is Markdown.
 pub fn python_files(paths: &[PathBuf], config: &Config, root: &Path) -> Vec<PathBuf> {
+    walk(paths, config, root, |p| {
+        p.extension().is_some_and(|e| e == "py" || e == "pyi")
+    })
+}
+
+fn is_markdown(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "md" || e == "markdown")
+}
+
+/// Markdown files below `paths`, respecting `.gitignore` and the config's `exclude`.
+pub fn markdown_files(paths: &[PathBuf], config: &Config, root: &Path) -> Vec<PathBuf> {
+    let named: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| !p.is_file() || is_markdown(p))
+        .cloned()
+        .collect();
+    walk(&named, config, root, is_markdown)
+}
+
+/// Files below `paths` that `wanted` accepts (and files named in `paths` that are not Markdown,
+/// for the Python walk).
+fn walk(
+    paths: &[PathBuf],
+    config: &Config,
+    root: &Path,
+    wanted: impl Fn(&Path) -> bool + Sync,
+) -> Vec<PathBuf> {
     let exclude = config.exclude_set();
     let mut out = Vec::new();
     for path in paths {
         if path.is_file() {
-            out.push(path.clone());
+            if wanted(path) || !is_markdown(path) {
+                out.push(path.clone());
+            }
             continue;
         }
         // A parallel walk: on large trees the serial one is a visible share of `check`.
@@ -302,13 +332,14 @@ pub fn python_files(paths: &[PathBuf], config: &Config, root: &Path) -> Vec<Path
             .run(|| {
                 let exclude = &exclude;
                 let found = &found;
+                let wanted = &wanted;
                 Box::new(move |entry| {
                     let Ok(entry) = entry else {
                         return ignore::WalkState::Continue;
                     };
                     let p = entry.path();
                     if entry.file_type().is_some_and(|t| t.is_file())
-                        && p.extension().is_some_and(|e| e == "py" || e == "pyi")
+                        && wanted(p)
                         && !exclude.is_match(p.strip_prefix(root).unwrap_or(p))
                         && let Ok(mut list) = found.lock()
                     {

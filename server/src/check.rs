@@ -91,7 +91,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let (config, config_problems) = match &args.config {
+    if let Some(file) = &args.config
+        && !cwd.join(file).is_file()
+    {
+        eprintln!("error: no such config file: {}", file.display());
+        return ExitCode::from(2);
+    }
+    let (config, mut config_problems) = match &args.config {
         Some(file) => crate::config::load_file(&cwd.join(file)),
         None => crate::config::load_for(&paths[0], None),
     };
@@ -109,6 +115,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut catalogs = config.catalog.clone();
     catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
     let catalog = Catalog::load(&catalogs);
+    let mut known: Vec<&str> = catalog.patterns().iter().map(|p| p.id.as_str()).collect();
+    known.extend(crate::detect::SMELLS.iter().map(|s| s.id));
+    config_problems.extend(crate::config::unknown_rules(&config, &known));
 
     let timings = std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some();
     let started = std::time::Instant::now();
@@ -191,7 +200,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         }
         if args.diff {
-            print!("{diff_out}");
+            let mut out = std::io::stdout().lock();
+            if let Err(err) = out.write_all(diff_out.as_bytes()).and_then(|_| out.flush())
+                && err.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("error: cannot write output: {err}");
+                return ExitCode::from(2);
+            }
             eprintln!("{fixed_files} file(s) would be fixed");
             return if fixed_files > 0 {
                 ExitCode::FAILURE
@@ -248,6 +263,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    let markdown = analysis::markdown_files(&paths, &config, &root);
+    records.extend(markdown_records(&markdown, &config, &catalog, &cwd));
+    let skipped = results
+        .iter()
+        .flat_map(|r| r.project.files.iter())
+        .filter(|f| wanted(&f.path) && (f.is_test || f.is_migration))
+        .count();
     if timings {
         eprintln!("findings: {:?}", started.elapsed());
     }
@@ -265,13 +287,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .collect();
     let res = match args.format {
         Format::Json => serde_json::to_writer_pretty(&mut out, &records)
-            .map_err(std::io::Error::other)
+            .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
-        Format::Text => write_text(&mut out, &shown, &records, total),
+        Format::Text => write_text(&mut out, &shown, &records, total + markdown.len(), skipped),
         Format::Github => write_github(&mut out, &shown),
         Format::Sarif => write_sarif(&mut out, &shown, &catalog),
     };
-    if let Err(err) = res
+    // A closed stdout (`check | head`) is not an error: stop quietly.
+    if let Err(err) = res.and_then(|_| out.flush())
         && err.kind() != std::io::ErrorKind::BrokenPipe
     {
         eprintln!("error: cannot write output: {err}");
@@ -282,6 +305,92 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The Markdown side of `check`: unknown `[[ids]]`, broken links to pattern pages, and the
+/// problems of catalog pages, the same findings the editor shows. Catalog pages found here are
+/// laid over the catalog (as the editor does with open pages), so references to them resolve;
+/// pages of the config's catalog folders were loaded already and their problems reported.
+fn markdown_records(
+    files: &[PathBuf],
+    config: &crate::config::Config,
+    catalog: &Catalog,
+    cwd: &Path,
+) -> Vec<Record> {
+    let mut records = Vec::new();
+    if files.is_empty() {
+        return records;
+    }
+    let mut texts = Vec::new();
+    for path in files {
+        let shown = display_path(path, cwd);
+        let text = match std::fs::metadata(path) {
+            Ok(m) if m.len() > analysis::MAX_FILE_BYTES => Err(format!(
+                "file is {} MB, over the {} MB limit: not analysed",
+                m.len() / (1024 * 1024),
+                analysis::MAX_FILE_BYTES / (1024 * 1024)
+            )),
+            _ => std::fs::read(path)
+                .map_err(|e| format!("cannot read file: {e}"))
+                .and_then(|b| {
+                    String::from_utf8(b)
+                        .map_err(|_| "not valid UTF-8: save the file as UTF-8".to_string())
+                }),
+        };
+        match text {
+            Ok(text) => texts.push((path, shown, text)),
+            Err(message) => records.push(problem_record(shown, 1, "unreadable-file", message)),
+        }
+    }
+    let in_config_catalog = |p: &Path| config.catalog.iter().any(|c| p.starts_with(c));
+    let pages: Vec<&(&PathBuf, String, String)> = texts
+        .iter()
+        .filter(|(p, _, t)| !in_config_catalog(p) && crate::catalog::page::looks_like_page(t))
+        .collect();
+    let laid_over;
+    let laid = if pages.is_empty() {
+        catalog
+    } else {
+        let mut c = catalog.clone();
+        for (path, _, text) in &pages {
+            c.add_text(path, text);
+        }
+        c.validate();
+        laid_over = c;
+        &laid_over
+    };
+    for (path, shown, _) in &pages {
+        for p in laid
+            .problems()
+            .iter()
+            .filter(|p| p.source.path() == Some(path.as_path()))
+        {
+            let mut r = problem_record(shown.clone(), p.line, "catalog", p.message.clone());
+            r.severity = p.severity;
+            records.push(r);
+        }
+    }
+    let names = crate::markdown::Names::new(laid);
+    for (_, shown, text) in &texts {
+        let index = LineIndex::new(text);
+        for u in crate::markdown::unresolved(text, laid, &names) {
+            let start = index.to_line_col(text, u.span.start, Encoding::Char);
+            let end = index.to_line_col(text, u.span.end, Encoding::Char);
+            records.push(Record {
+                path: shown.clone(),
+                line: start.line + 1,
+                column: start.col + 1,
+                end_line: end.line + 1,
+                end_column: end.col + 1,
+                kind: Kind::Problem,
+                pattern: u.closest.first().cloned().unwrap_or_default(),
+                rule: u.rule.to_string(),
+                severity: Severity::Warning,
+                message: u.message,
+            });
+        }
+    }
+    records
 }
 
 fn problem_record(path: String, line: u32, rule: &str, message: String) -> Record {
@@ -313,6 +422,7 @@ fn write_text(
     shown: &[&Record],
     all: &[Record],
     files: usize,
+    skipped: usize,
 ) -> std::io::Result<()> {
     for r in shown {
         let color = match r.severity {
@@ -333,9 +443,14 @@ fn write_text(
         )?;
     }
     let count = |k: Kind| all.iter().filter(|r| r.kind == k).count();
+    let skipped = if skipped > 0 {
+        format!(" ({skipped} skipped as tests or migrations)")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} files: {} smells, {} problems, {} patterns recognised",
+        "{} files{skipped}: {} smells, {} problems, {} patterns recognised",
         files,
         count(Kind::Smell),
         count(Kind::Problem),
@@ -438,6 +553,6 @@ fn write_sarif(out: &mut impl Write, shown: &[&Record], catalog: &Catalog) -> st
             "results": results,
         }]
     });
-    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::from)?;
     writeln!(out)
 }

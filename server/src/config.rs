@@ -40,6 +40,19 @@ pub struct Config {
     pub code_lens: Option<bool>,
     /// `requires-python` lower bound from `pyproject.toml`, as (major, minor).
     pub python_version: Option<(u32, u32)>,
+    /// Where each rule id of `select`, `ignore` and `severity` was written in the file, to be
+    /// checked with [`unknown_rules`] once the catalog (which knows team pattern ids) is loaded.
+    pub rule_refs: Vec<RuleRef>,
+}
+
+/// A rule id as written in a config file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleRef {
+    /// `select`, `ignore` or `severity`.
+    pub key: &'static str,
+    pub id: String,
+    /// 1-based.
+    pub line: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,6 +206,33 @@ pub fn parse_severity(s: &str) -> Option<Severity> {
         "error" => Some(Severity::Error),
         _ => None,
     }
+}
+
+/// The rule ids of `select`, `ignore` and `severity` that `known` (pattern ids and smell ids) does
+/// not hold, as problems at their line with the closest known id. `ALL` is always known.
+pub fn unknown_rules(config: &Config, known: &[&str]) -> Vec<ConfigProblem> {
+    config
+        .rule_refs
+        .iter()
+        .filter(|r| r.id != "ALL" && !known.contains(&r.id.as_str()))
+        .map(|r| {
+            let hint = known
+                .iter()
+                .map(|k| (strsim::jaro_winkler(k, &r.id), k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, k)| format!("; did you mean `{k}`?"))
+                .unwrap_or_else(|| {
+                    " (rule ids are pattern ids, see `pattern-language catalog list`, and smell ids)"
+                        .to_string()
+                });
+            ConfigProblem {
+                path: config.file.clone(),
+                line: r.line,
+                message: format!("`{}`: unknown rule id `{}`{hint}", r.key, r.id),
+            }
+        })
+        .collect()
 }
 
 fn did_you_mean(key: &str) -> String {
@@ -375,11 +415,17 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigProblem>) {
                 None => bad("`exclude` must be a list of globs".into()),
             },
             "select" => match list(value.get_ref()) {
-                Some(ids) => config.select = Some(ids),
+                Some(ids) => {
+                    rule_refs(&mut config.rule_refs, "select", value.get_ref(), &line_at);
+                    config.select = Some(ids)
+                }
                 None => bad("`select` must be a list of rule ids".into()),
             },
             "ignore" => match list(value.get_ref()) {
-                Some(ids) => config.ignore.extend(ids),
+                Some(ids) => {
+                    rule_refs(&mut config.rule_refs, "ignore", value.get_ref(), &line_at);
+                    config.ignore.extend(ids)
+                }
                 None => bad("`ignore` must be a list of rule ids".into()),
             },
             "severity" => match table_of(value.get_ref()) {
@@ -388,6 +434,11 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigProblem>) {
                         let id_name: &str = id.get_ref();
                         match str_of(sev.get_ref()).and_then(parse_severity) {
                             Some(s) => {
+                                config.rule_refs.push(RuleRef {
+                                    key: "severity",
+                                    id: id_name.to_string(),
+                                    line: line_at(id.span().start),
+                                });
                                 config.severity.insert(id_name.to_string(), s);
                             }
                             None => problems.push(ConfigProblem {
@@ -434,6 +485,26 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigProblem>) {
     (config, problems)
 }
 
+/// The rule ids of a `select` / `ignore` array, each at its own line.
+fn rule_refs(
+    out: &mut Vec<RuleRef>,
+    key: &'static str,
+    value: &DeValue,
+    line_at: &dyn Fn(usize) -> u32,
+) {
+    if let DeValue::Array(items) = value {
+        for item in items.iter() {
+            if let Some(id) = str_of(item.get_ref()) {
+                out.push(RuleRef {
+                    key,
+                    id: id.to_string(),
+                    line: line_at(item.span().start),
+                });
+            }
+        }
+    }
+}
+
 fn table_of<'a, 'i>(v: &'a DeValue<'i>) -> Option<&'a DeTable<'i>> {
     match v {
         DeValue::Table(t) => Some(t),
@@ -478,6 +549,36 @@ mod tests {
         let lines: Vec<u32> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![2, 3, 5], "{problems:?}");
         assert!(problems[0].message.contains("frobnicate"));
+    }
+
+    #[test]
+    fn unknown_rule_ids_are_reported_at_their_line_with_a_suggestion() {
+        let text = "select = [\"ALL\"]\nignore = [\n  \"uuid4-primary-key\",\n  \"uuid4-primary-keys\",\n]\n[severity]\norm-in-domian = \"error\"\nteam-pattern = \"info\"\n";
+        let (config, problems) = parse(text, Path::new("/p/pattern-language.toml"));
+        assert!(problems.is_empty(), "{problems:?}");
+        let known = ["uuid4-primary-key", "orm-in-domain", "team-pattern"];
+        let unknown = unknown_rules(&config, &known);
+        let got: Vec<(u32, &str)> = unknown
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    4,
+                    "`ignore`: unknown rule id `uuid4-primary-keys`; did you mean `uuid4-primary-key`?"
+                ),
+                (
+                    7,
+                    "`severity`: unknown rule id `orm-in-domian`; did you mean `orm-in-domain`?"
+                ),
+            ]
+        );
+        assert_eq!(
+            unknown[0].path.as_deref(),
+            Some(Path::new("/p/pattern-language.toml"))
+        );
     }
 
     #[test]

@@ -227,3 +227,160 @@ fn fix_and_diff_apply_the_safe_fixes() {
     let (code, diff, _) = check(dir.path(), &["--diff"]);
     assert_eq!((code, diff.as_str()), (0, ""));
 }
+
+#[test]
+fn markdown_references_and_catalog_pages_are_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("docs/team")).unwrap();
+    std::fs::write(
+        dir.path().join("docs/adr.md"),
+        "# Orders\n\nWe cache reads ([[cached-repositroy]]), see \
+         [the page](../repository/cached-repo.md) and [[outbox-relay]].\n\
+         `[[in-code]]` is an example. [[cached-repository]] is fine.\n",
+    )
+    .unwrap();
+    // A catalog page of our own: it defines `outbox-relay` and lacks sections.
+    std::fs::write(
+        dir.path().join("docs/team/outbox-relay.md"),
+        "+++\nid = \"outbox-relay\"\ntitle = \"Outbox relay\"\ncategory = \"integration\"\n\
+         aliases = []\nrelated = [\"no-such-id\"]\ntags = []\n+++\n# Outbox relay\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = check(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let records: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    let got: Vec<(&str, u64, u64, &str)> = records
+        .iter()
+        .filter(|r| r["path"] == "docs/adr.md")
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap(),
+                r["line"].as_u64().unwrap(),
+                r["column"].as_u64().unwrap(),
+                r["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("unknown-pattern", 3, 17, "warning"),
+            ("broken-pattern-link", 3, 45, "warning"),
+        ],
+        "{stdout}"
+    );
+    let unknown = &records[0];
+    assert_eq!(unknown["kind"], "problem");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `cached-repository`?")
+    );
+    let page: Vec<&str> = records
+        .iter()
+        .filter(|r| r["path"] == "docs/team/outbox-relay.md")
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        page.iter()
+            .any(|m| m.contains("unknown related id `no-such-id`")),
+        "{page:?}"
+    );
+    assert!(
+        page.iter().any(|m| m.contains("missing section")),
+        "{page:?}"
+    );
+    // Text output counts them as problems; a clean document passes.
+    let (_, text, _) = check(dir.path(), &["docs/adr.md"]);
+    assert!(
+        text.contains("docs/adr.md:3:17: warning[unknown-pattern]"),
+        "{text}"
+    );
+    std::fs::write(dir.path().join("ok.md"), "See [[cached-repository]].\n").unwrap();
+    let (code, text, _) = check(dir.path(), &["ok.md"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 files: 0 smells, 0 problems"), "{text}");
+}
+
+#[test]
+fn unknown_rule_ids_in_the_config_are_problems_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pattern-language.toml"),
+        "select = [\"ALL\"]\nignore = [\"uuid4-primary-keys\"]\n\n[severity]\norm-in-domain = \"error\"\ncross-context-imports = \"error\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("app.py"), "x = 1\n").unwrap();
+    let (code, text, _) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "pattern-language.toml:2:1: error[config] `ignore`: unknown rule id `uuid4-primary-keys`; did you mean `uuid4-primary-key`?"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("pattern-language.toml:6:1: error[config] `severity`: unknown rule id `cross-context-imports`; did you mean `cross-context-import`?"),
+        "{text}"
+    );
+    assert_eq!(text.matches("[config]").count(), 2, "{text}");
+}
+
+#[test]
+fn a_missing_config_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.py"), "x = 1\n").unwrap();
+    let (code, stdout, stderr) = check(dir.path(), &["--config", "missing.toml"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("no such config file: missing.toml"),
+        "{stderr}"
+    );
+    assert!(stdout.is_empty(), "{stdout}");
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    for format in ["text", "json", "sarif", "github"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+            .args(["check", "--patterns", "--format", format])
+            .current_dir(fixture())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the checker writes (`check | head -0`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("Broken pipe"), "{format}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{format}: {:?} {stderr}",
+            out.status
+        );
+    }
+}
+
+#[test]
+fn the_summary_counts_files_skipped_as_tests_or_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["tests", "orders/migrations"] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+    }
+    std::fs::write(dir.path().join("tests/test_orders.py"), "x = 1\n").unwrap();
+    std::fs::write(
+        dir.path().join("orders/migrations/0001_initial.py"),
+        "x = 1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("orders/models.py"), "x = 1\n").unwrap();
+    let (code, text, _) = check(dir.path(), &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("3 files (2 skipped as tests or migrations): 0 smells"),
+        "{text}"
+    );
+}

@@ -368,3 +368,27 @@ fn completion_items_resolve_their_documentation() {
     );
     c.shutdown();
 }
+
+#[test]
+fn broken_links_to_pattern_pages_are_diagnostics_like_in_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# Notes\n\nSee [the page](../repository/cached-repo.md), not `[[in-code]]`.\n";
+    std::fs::write(dir.path().join("notes.md"), text).unwrap();
+    let mut c = Client::start(dir.path(), json!({}), false);
+    let doc = uri(&dir.path().join("notes.md"));
+    c.open(&doc, "markdown", text);
+    let diags = c.diagnostics(&doc, 1);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "broken-pattern-link");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 2, "character": 4})
+    );
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `cached-repository`?"),
+        "{diags:?}"
+    );
+}

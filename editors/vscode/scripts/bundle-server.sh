@@ -3,8 +3,10 @@
 #
 #   scripts/bundle-server.sh [BINARY]        (or: npm run package:bundled -- [BINARY])
 #
-# BINARY defaults to $PATTERN_LANGUAGE_BIN; without either, the server is built with
-# `cargo build --release` from the repository root. The VS Code target (linux-x64, darwin-arm64,
+# BINARY defaults to $PATTERN_LANGUAGE_BUNDLE_BIN, then $PATTERN_LANGUAGE_BIN; without any, the
+# server is built with `cargo build --release` (stripped, no debug info) from the repository root.
+# The copy that goes into the package is stripped in any case (when `strip` is there and the
+# binary is for this machine), so a debug build does not ship its symbols. The VS Code target (linux-x64, darwin-arm64,
 # win32-x64, ...) is guessed from this machine; set VSCE_TARGET to cross-package a binary built
 # for another one. The copy in server/ is removed afterwards unless KEEP_SERVER=1, so that a plain
 # `npm run package` never ships a stale binary.
@@ -14,7 +16,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$here"
 
-bin="${1:-${PATTERN_LANGUAGE_BIN:-}}"
+bin="${1:-${PATTERN_LANGUAGE_BUNDLE_BIN:-${PATTERN_LANGUAGE_BIN:-}}}"
 if [[ -z "$bin" ]]; then
   echo "bundle-server: building the server (cargo build --release)" >&2
   (cd "$repo" && cargo build --release --locked -p pattern-language)
@@ -53,6 +55,9 @@ if [[ "${KEEP_SERVER:-0}" != 1 ]]; then
 fi
 cp "$bin" "server/$exe"
 chmod 755 "server/$exe"
+if [[ -z "${VSCE_TARGET:-}" && "$target" != win32-* ]] && command -v strip >/dev/null 2>&1; then
+  strip "server/$exe"
+fi
 
 # A binary for this machine must at least run.
 if [[ -z "${VSCE_TARGET:-}" ]]; then
@@ -71,4 +76,4 @@ if ! grep -q "extension/server/$exe\$" <<<"$listing"; then
   echo "bundle-server: $out does not contain server/$exe" >&2
   exit 1
 fi
-echo "bundle-server: wrote $here/$out" >&2
+echo "bundle-server: wrote $here/$out ($(( $(stat -c %s "$out" 2>/dev/null || wc -c <"$out") / 1024 )) KiB, server $(( $(stat -c %s "server/$exe" 2>/dev/null || wc -c <"server/$exe") / 1024 )) KiB)" >&2

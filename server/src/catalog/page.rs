@@ -44,6 +44,15 @@ pub fn has_front_matter(text: &str) -> bool {
     text.lines().next().is_some_and(|l| l.trim_end() == "+++")
 }
 
+/// Is this text a catalog page (front matter with an `id` near the top), not a design doc?
+pub fn looks_like_page(text: &str) -> bool {
+    has_front_matter(text)
+        && text
+            .lines()
+            .take(12)
+            .any(|l| l.trim_start().starts_with("id"))
+}
+
 /// A heading in a Markdown document, with its byte range.
 #[derive(Clone, Debug)]
 pub struct Heading {

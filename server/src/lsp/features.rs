@@ -261,27 +261,20 @@ pub fn diagnostics(
         }
         Language::Markdown => {
             let (catalog, names) = catalog_and_names(state, w);
-            for r in markdown::references(text, &catalog, &names)
+            // Shared with `check`: unknown `[[id]]`s and broken links to pattern pages.
+            for u in markdown::unresolved(text, &catalog, &names)
                 .into_iter()
-                .filter(|r| r.kind == RefKind::Wiki && !r.known)
                 .take(501)
             {
-                {
-                    let close = catalog.closest(&r.target);
-                    let hint = match close.first() {
-                        Some(c) => format!("; did you mean `{c}`?"),
-                        None => String::new(),
-                    };
-                    out.push(Diagnostic {
-                        range: to_range(text, &index, &r.span, enc),
-                        severity: Some(DiagnosticSeverity::WARNING),
-                        code: Some(NumberOrString::String("unknown-pattern".into())),
-                        source: Some("pattern-language".into()),
-                        message: format!("unknown pattern `{}`{hint}", r.target),
-                        data: Some(serde_json::json!({ "closest": if close.is_empty() { catalog.suggestions(&r.target, 3) } else { close } })),
-                        ..Diagnostic::default()
-                    });
-                }
+                out.push(Diagnostic {
+                    range: to_range(text, &index, &u.span, enc),
+                    severity: Some(DiagnosticSeverity::WARNING),
+                    code: Some(NumberOrString::String(u.rule.into())),
+                    source: Some("pattern-language".into()),
+                    message: u.message,
+                    data: Some(serde_json::json!({ "closest": u.closest })),
+                    ..Diagnostic::default()
+                });
             }
             if text.len() > markdown::LARGE {
                 out.push(Diagnostic {

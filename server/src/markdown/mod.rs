@@ -56,24 +56,32 @@ fn is_word(c: Option<char>) -> bool {
     c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Byte ranges of code (inline and blocks), links, and front matter: no mentions inside.
-fn excluded(text: &str) -> Vec<Range<usize>> {
+/// Byte ranges of code (inline and blocks), links, and front matter: no mentions inside. The
+/// second list holds the code ranges alone: no wiki links inside those either.
+fn excluded(text: &str) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
     let mut out = Vec::new();
+    let mut code = Vec::new();
     if crate::catalog::page::has_front_matter(text) {
         let end = text[3..].find("\n+++").map_or(0, |i| i + 7);
         out.push(0..end.min(text.len()));
     }
     for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
         match event {
-            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => out.push(range),
-            Event::Start(Tag::CodeBlock(_))
-            | Event::Start(Tag::Link { .. })
+            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => {
+                code.push(range.clone());
+                out.push(range)
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                code.push(range.clone());
+                out.push(range)
+            }
+            Event::Start(Tag::Link { .. })
             | Event::Start(Tag::Image { .. })
             | Event::Start(Tag::Heading { .. }) => out.push(range),
             _ => {}
         }
     }
-    out
+    (out, code)
 }
 
 /// Is `s..e` inside one of the sorted, disjoint `ranges`?
@@ -98,6 +106,71 @@ fn link_target(dest: &str, catalog: &Catalog) -> Option<String> {
     let file = path.rsplit('/').next()?;
     let id = file.strip_suffix(".md")?;
     catalog.get(id).map(|p| p.id.clone())
+}
+
+/// The id a link destination names when it has the shape of a link to a catalog page
+/// (`../repository/cached-repositroy.md`, `patterns/repository/x.md`: a `.md` file in a folder named
+/// after a category of the catalog), whether or not the catalog has that page.
+fn pattern_page_link(dest: &str, catalog: &Catalog) -> Option<String> {
+    if dest.contains("://") || dest.starts_with("mailto:") {
+        return None;
+    }
+    let path = dest.split(['#', '?']).next()?;
+    let mut parts = path.rsplit('/');
+    let id = parts.next()?.strip_suffix(".md")?;
+    let folder = parts.next()?;
+    (!id.is_empty() && catalog.category(folder).is_some()).then(|| id.to_string())
+}
+
+/// A reference the catalog cannot resolve: an unknown `[[id]]` (rule `unknown-pattern`) or a link
+/// to a pattern page that does not exist (rule `broken-pattern-link`). What the editor shows as
+/// diagnostics and `check` reports as findings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    pub span: Range<usize>,
+    pub rule: &'static str,
+    pub message: String,
+    /// Ids to offer instead, best first.
+    pub closest: Vec<String>,
+}
+
+/// The unresolved references of `text`, in order.
+pub fn unresolved(text: &str, catalog: &Catalog, names: &Names) -> Vec<Unresolved> {
+    references(text, catalog, names)
+        .into_iter()
+        .filter(|r| !r.known && r.kind != RefKind::Mention)
+        .map(|r| {
+            let close = catalog.closest(&r.target);
+            let hint = match close.first() {
+                Some(c) => format!("; did you mean `{c}`?"),
+                None => String::new(),
+            };
+            let (rule, message) = match r.kind {
+                RefKind::Wiki => (
+                    "unknown-pattern",
+                    format!("unknown pattern `{}`{hint}", r.target),
+                ),
+                _ => (
+                    "broken-pattern-link",
+                    format!(
+                        "link to a pattern page that is not in the catalog: `{}`{hint}",
+                        r.target
+                    ),
+                ),
+            };
+            let closest = if close.is_empty() {
+                catalog.suggestions(&r.target, 3)
+            } else {
+                close
+            };
+            Unresolved {
+                span: r.span,
+                rule,
+                message,
+                closest: closest.into_iter().map(str::to_string).collect(),
+            }
+        })
+        .collect()
 }
 
 /// Above this size only wiki links are found: Markdown parsing and mention matching stop.
@@ -135,7 +208,9 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
     if text.len() > LARGE {
         return refs;
     }
-    let mut skip = excluded(text);
+    let (mut skip, code) = excluded(text);
+    // `[[id]]` written inside code is an example, not a reference.
+    refs.retain(|r| !inside(&code, r.span.start, r.span.end));
     skip.sort_by_key(|r| r.start);
     // Merge overlapping ranges so that a binary search finds the one that could contain a match.
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(skip.len());
@@ -148,14 +223,19 @@ pub fn references(text: &str, catalog: &Catalog, names: &Names) -> Vec<Reference
     let skip = merged;
     // Links to catalog pages.
     for (event, range) in Parser::new_ext(text, Options::empty()).into_offset_iter() {
-        if let Event::Start(Tag::Link { dest_url, .. }) = event
-            && let Some(id) = link_target(&dest_url, catalog)
-        {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+            let (target, known) = match link_target(&dest_url, catalog) {
+                Some(id) => (id, true),
+                None => match pattern_page_link(&dest_url, catalog) {
+                    Some(id) => (id, false),
+                    None => continue,
+                },
+            };
             refs.push(Reference {
                 kind: RefKind::Link,
                 span: range,
-                target: id,
-                known: true,
+                target,
+                known,
             });
         }
     }
@@ -264,6 +344,40 @@ mod tests {
     fn wiki_prefix_only_inside_open_brackets() {
         assert_eq!(wiki_prefix("see [[cach", 10), Some(6));
         assert_eq!(wiki_prefix("see [[x]] y", 11), None);
+    }
+}
+
+#[cfg(test)]
+mod unresolved_tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ids_and_broken_page_links() {
+        let catalog = Catalog::embedded();
+        let names = Names::new(&catalog);
+        let text = "See [[cached-repositroy]], `[[in-code]]`, [ok](../repository/cached-repository.md), \
+            [broken](../repository/cached-repo.md#x), [docs](https://example.com/repository/x.md) \
+            and [notes](../notes/x.md).\n";
+        let got: Vec<(&str, &str)> = unresolved(text, &catalog, &names)
+            .iter()
+            .map(|u| (u.rule, &text[u.span.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("unknown-pattern", "[[cached-repositroy]]"),
+                (
+                    "broken-pattern-link",
+                    "[broken](../repository/cached-repo.md#x)"
+                ),
+            ]
+        );
+        let first = &unresolved(text, &catalog, &names)[0];
+        assert_eq!(
+            first.message,
+            "unknown pattern `cached-repositroy`; did you mean `cached-repository`?"
+        );
+        assert_eq!(first.closest[0], "cached-repository");
     }
 }
 
