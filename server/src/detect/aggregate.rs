@@ -150,7 +150,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         };
         // Loaded and stored whole by a repository, and not itself held inside another class.
-        let Some((repo, true, true)) = repository_signatures(cx, &c.name) else {
+        let Some((repo, true, _)) = repository_signatures(cx, &c.name) else {
             continue;
         };
         if held_by(cx, &c.name) {

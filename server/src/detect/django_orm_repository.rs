@@ -80,13 +80,27 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             ));
         } else if cx.roles.ports.contains(&r)
             && let Some(implementer) = cx.roles.orm_users.keys().find(|&&u| {
-                cx.project.class(u).bases.iter().any(|b| {
-                    cx.project.resolve_to_class(u.0, b) == Some(r)
-                        || cx
-                            .project
-                            .resolve_to_class(u.0, b)
-                            .is_some_and(|p| super::inherits_class(cx.project, p, r))
-                })
+                // A Protocol is implemented structurally: every method of it defined.
+                let structural = class
+                    .bases
+                    .iter()
+                    .any(|b| b.rsplit('.').next() == Some("Protocol"))
+                    && {
+                        let theirs = &cx.project.class(u).methods;
+                        class
+                            .methods
+                            .iter()
+                            .filter(|m| !m.name.starts_with("__"))
+                            .all(|m| theirs.iter().any(|t| t.name == m.name))
+                    };
+                structural
+                    || cx.project.class(u).bases.iter().any(|b| {
+                        cx.project.resolve_to_class(u.0, b) == Some(r)
+                            || cx
+                                .project
+                                .resolve_to_class(u.0, b)
+                                .is_some_and(|p| super::inherits_class(cx.project, p, r))
+                    })
             })
         {
             let name = &cx.project.class(*implementer).name;

@@ -8,7 +8,7 @@
 //! knowing them. `threading.Event` and friends are not domain events.
 
 use super::{Cx, Finding};
-use crate::python::facts::Value;
+use crate::python::facts::{Call, Value};
 
 const PUBLISH: &[&str] = &[
     "publish",
@@ -23,6 +23,25 @@ const PUBLISH: &[&str] = &[
 ];
 const EVENT_LISTS: &[&str] = &["events", "_events", "domain_events", "pending_events"];
 
+/// Does `call` publish or record an instance of `name`: directly (`publish(OrderPaid(...))`) or
+/// through a variable the same function built (`event = OrderPaid(...); self.raise_event(event)`)?
+fn records(call: &Call, name: &str, body: &[Call]) -> bool {
+    let method = call.method();
+    let owner = call.func.rsplit('.').nth(1);
+    let publishes = PUBLISH.contains(&method);
+    let appends = matches!(method, "append" | "add" | "extend")
+        && owner.is_some_and(|o| EVENT_LISTS.contains(&o) || o.ends_with("_events"));
+    if !(publishes || appends) {
+        return false;
+    }
+    let built_here = body.iter().any(|c| c.func.rsplit('.').next() == Some(name));
+    call.args.iter().any(|a| match a {
+        Value::Call(inner) => inner.func.rsplit('.').next() == Some(name),
+        Value::Name(n, _) => !n.contains('.') && built_here,
+        _ => false,
+    })
+}
+
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     if !cx.file.is_domain {
         return;
@@ -30,20 +49,30 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     for c in &cx.file.facts.classes {
         let mut evidence = None;
         'files: for f in &cx.project.files {
-            for call in f.facts.all_calls() {
-                let method = call.method();
-                let publishes = PUBLISH.contains(&method);
-                let appends = method == "append"
-                    && call
-                        .func
-                        .rsplit('.')
-                        .nth(1)
-                        .is_some_and(|owner| EVENT_LISTS.contains(&owner));
-                if !(publishes || appends) {
-                    continue;
+            let bodies = f
+                .facts
+                .functions
+                .iter()
+                .chain(f.facts.classes.iter().flat_map(|k| k.methods.iter()));
+            for body in bodies {
+                if let Some(call) = body
+                    .calls
+                    .iter()
+                    .find(|call| records(call, &c.name, &body.calls))
+                {
+                    evidence = Some(format!(
+                        "`{}` records a `{}` in `{}`",
+                        call.func, c.name, f.facts.module
+                    ));
+                    break 'files;
                 }
-                if call.args.iter().any(|a| matches!(a, Value::Call(inner) if inner.func.rsplit('.').next() == Some(c.name.as_str()))) {
-                    evidence = Some(format!("`{}({}(...))` in `{}`", call.func, c.name, f.facts.module));
+            }
+            for call in &f.facts.calls {
+                if records(call, &c.name, &f.facts.calls) {
+                    evidence = Some(format!(
+                        "`{}({}(...))` in `{}`",
+                        call.func, c.name, f.facts.module
+                    ));
                     break 'files;
                 }
             }

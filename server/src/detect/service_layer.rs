@@ -125,23 +125,30 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let Some(init) = c.methods.iter().find(|m| m.name == "__init__") else {
-            continue;
+        // Constructor parameters, or a dataclass's annotated fields.
+        let params: Vec<Param> = match c.methods.iter().find(|m| m.name == "__init__") {
+            Some(init) => init.params.clone(),
+            None if c.decorators.iter().any(|d| d.contains("dataclass")) => c
+                .fields
+                .iter()
+                .filter(|a| a.annotation.is_some())
+                .map(|a| Param {
+                    name: a.name.clone(),
+                    annotation: a.annotation.clone(),
+                })
+                .collect(),
+            None => continue,
         };
-        let deps: Vec<String> = init
-            .params
-            .iter()
-            .filter_map(|p| dependency(cx, p))
-            .collect();
+        let deps: Vec<String> = params.iter().filter_map(|p| dependency(cx, p)).collect();
         if deps.is_empty() {
             continue;
         }
         // A public method calls through an attribute (`self.repository.save(...)`).
         let uses = c.methods.iter().find(|m| {
             is_public(&m.name)
-                && m.calls.iter().any(|call| {
+                && (m.calls.iter().any(|call| {
                     call.func.starts_with("self.") && call.func.matches('.').count() >= 2
-                })
+                }) || m.withs.iter().any(|w| w.starts_with("self.")))
         });
         if let Some(m) = uses {
             let evidence = format!(
