@@ -96,6 +96,26 @@ fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
     }
 }
 
+/// Where `tests/` and `migrations/` folders count from: the Django project (the nearest folder
+/// upward with `manage.py`), else the outermost Python project (`pyproject.toml`, `setup.py`,
+/// `setup.cfg`), else `fallback`. A Django project kept under a repository's `tests/` folder is
+/// still analysed; a library's own `tests/` folder (Django's, with test apps that are packages
+/// of their own) is still a test folder.
+pub fn tests_base(path: &Path, fallback: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    if let Some(d) = dir.ancestors().find(|d| d.join("manage.py").is_file()) {
+        return d.to_path_buf();
+    }
+    dir.ancestors()
+        .filter(|d| {
+            ["pyproject.toml", "setup.py", "setup.cfg"]
+                .iter()
+                .any(|m| d.join(m).is_file())
+        })
+        .last()
+        .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
+}
+
 /// The dotted module of `path`, named from its [`source_root`], and whether it is a package's
 /// `__init__.py`.
 pub fn module_for(path: &Path, root: &Path) -> (String, bool) {
@@ -205,7 +225,7 @@ pub fn has_findings(path: &Path, root: &Path, module: &str) -> bool {
 /// Folders between the source root and the module's package count too (`tests/app/models.py`);
 /// folders above the Django project do not (a project kept under a repository's `tests/`).
 pub fn mark_location(source: &mut SourceFile, path: &Path, root: &Path) {
-    let base = source_root(path, root);
+    let base = tests_base(path, root);
     let rel = path
         .strip_prefix(&base)
         .or_else(|_| path.strip_prefix(root))

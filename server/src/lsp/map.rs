@@ -82,7 +82,15 @@ fn write_svg(path: &Path, svg: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, svg)
+    // Written beside and renamed over, so that a reader never sees half a picture (two
+    // requests for the same workspace may write at once).
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("svg.{}.{n}.tmp", std::process::id()));
+    std::fs::write(&tmp, svg)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// `workspace/executeCommand` `pattern-language.showContextMap`. Arguments (all optional): one
