@@ -242,9 +242,24 @@ pub fn mark_location(source: &mut SourceFile, path: &Path, root: &Path) {
     source.is_migration |= dirs.iter().any(|d| d == "migrations");
 }
 
-/// The folders to read for `paths`: each path's Django project or Python project (the nearest
-/// folder upward with `manage.py`, `pyproject.toml`, `setup.py` or `setup.cfg`), so that a file's
-/// findings see the same project facts whichever of its folders was given; else the path itself.
+/// The project a folder belongs to: the outermost folder upward with `manage.py` (a Django
+/// project, a repository's nested demo project staying with it), else the outermost with
+/// `pyproject.toml`, `setup.py` or `setup.cfg`.
+pub fn project_folder(dir: &Path) -> Option<PathBuf> {
+    let has = |d: &Path, markers: &[&str]| markers.iter().any(|m| d.join(m).is_file());
+    dir.ancestors()
+        .filter(|d| has(d, &["manage.py"]))
+        .last()
+        .or_else(|| {
+            dir.ancestors()
+                .filter(|d| has(d, &["pyproject.toml", "setup.py", "setup.cfg"]))
+                .last()
+        })
+        .map(Path::to_path_buf)
+}
+
+/// The folders to read for `paths`: each path's [`project_folder`], so that a file's findings
+/// see the same project facts whichever of its folders was given; else the path itself.
 pub fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     for p in paths {
@@ -253,12 +268,7 @@ pub fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
         } else {
             p.parent().unwrap_or(Path::new(""))
         };
-        let found = start.ancestors().find(|d| {
-            ["manage.py", "pyproject.toml", "setup.py", "setup.cfg"]
-                .iter()
-                .any(|m| d.join(m).is_file())
-        });
-        out.push(found.unwrap_or(p.as_path()).to_path_buf());
+        out.push(project_folder(start).unwrap_or_else(|| p.clone()));
     }
     out.sort();
     out.dedup();
@@ -268,11 +278,8 @@ pub fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-/// Files grouped into projects: a file belongs to the outermost folder, within the scan root it
-/// was found under, that carries a project marker (`manage.py`, `pyproject.toml`, `setup.py`,
-/// `setup.cfg`); else to the scan root. A repository's nested demo project (`qa/manage.py`)
-/// stays with the package it uses, and two projects read in one run never see each other's
-/// classes.
+/// Files grouped into projects by their [`project_folder`] (else the scan root they were found
+/// under): two projects read in one run never see each other's classes.
 pub fn group_by_project(files: Vec<PathBuf>, scan: &[PathBuf]) -> Vec<(PathBuf, Vec<PathBuf>)> {
     let mut groups: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
     let mut memo: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
@@ -281,21 +288,13 @@ pub fn group_by_project(files: Vec<PathBuf>, scan: &[PathBuf]) -> Vec<(PathBuf, 
         let key = memo
             .entry(dir.clone())
             .or_insert_with(|| {
-                let top = scan
-                    .iter()
-                    .filter(|s| dir.starts_with(s))
-                    .max_by_key(|s| s.components().count())
-                    .cloned()
-                    .unwrap_or_else(|| dir.clone());
-                dir.ancestors()
-                    .take_while(|d| d.starts_with(&top))
-                    .filter(|d| {
-                        ["manage.py", "pyproject.toml", "setup.py", "setup.cfg"]
-                            .iter()
-                            .any(|m| d.join(m).is_file())
-                    })
-                    .last()
-                    .map_or(top.clone(), Path::to_path_buf)
+                project_folder(&dir).unwrap_or_else(|| {
+                    scan.iter()
+                        .filter(|s| dir.starts_with(s))
+                        .max_by_key(|s| s.components().count())
+                        .cloned()
+                        .unwrap_or_else(|| dir.clone())
+                })
             })
             .clone();
         groups.entry(key).or_default().push(f);

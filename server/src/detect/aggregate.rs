@@ -7,6 +7,7 @@
 //! aggregate. Django's `Aggregate` (SQL `SUM`, `AVG`, ...) is not this, whatever its name.
 
 use super::{Cx, Finding};
+use crate::python::project::ClassRef;
 
 /// Classes whose annotations mention `name`: repositories (and ports) always; other classes of
 /// domain modules when `domain_classes`.
@@ -48,12 +49,18 @@ pub(super) fn annotation_users(cx: &Cx, name: &str, domain_classes: bool) -> Vec
     users
 }
 
-/// Where a repository (or port) names a class in its method signatures, `__init__` aside:
-/// (returns it, takes it).
-fn repository_signatures(cx: &Cx, name: &str) -> Option<(String, bool, bool)> {
-    let mentions = |ann: &str| {
-        ann.split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == name)
+/// Where a repository (or port) names class `target` in its method signatures, `__init__`
+/// aside: (repository, returns it, takes it). Names are resolved in the repository's file, so an
+/// alias (`Cart as CartEntity`) or a re-export still names the class.
+fn repository_signatures(cx: &Cx, target: ClassRef) -> Option<(String, bool, bool)> {
+    let name = cx.project.class(target).name.as_str();
+    let mentions = |fi: usize, ann: &str| {
+        ann.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .filter(|w| w.starts_with(char::is_uppercase) || w.contains('.'))
+            .any(|w| {
+                cx.project.resolve_to_class(fi, w) == Some(target)
+                    || (w == name && cx.project.resolve_to_class(fi, w).is_none())
+            })
     };
     let mut best: Option<(String, bool, bool)> = None;
     for (fi, f) in cx.project.files.iter().enumerate() {
@@ -62,17 +69,16 @@ fn repository_signatures(cx: &Cx, name: &str) -> Option<(String, bool, bool)> {
             let is_repo = cx.roles.repositories.contains(&r)
                 || cx.roles.ports.contains(&r)
                 || c.name.ends_with("Repository");
-            if !is_repo || c.name == name {
+            if !is_repo || r == target {
                 continue;
             }
-            let methods = c.methods.iter().filter(|m| m.name != "__init__");
             let (mut returns, mut takes) = (false, false);
-            for m in methods {
-                returns |= m.returns.as_deref().is_some_and(mentions);
+            for m in c.methods.iter().filter(|m| m.name != "__init__") {
+                returns |= m.returns.as_deref().is_some_and(|a| mentions(fi, a));
                 takes |= m
                     .params
                     .iter()
-                    .any(|p| p.annotation.as_deref().is_some_and(mentions));
+                    .any(|p| p.annotation.as_deref().is_some_and(|a| mentions(fi, a)));
             }
             if returns || takes {
                 let better = best
@@ -150,7 +156,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             continue;
         };
         // Loaded and stored whole by a repository, and not itself held inside another class.
-        let Some((repo, true, _)) = repository_signatures(cx, &c.name) else {
+        let Some((repo, true, stores)) = repository_signatures(cx, r) else {
             continue;
         };
         if held_by(cx, &c.name) {
@@ -160,11 +166,24 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             "aggregate",
             cx.class_span(c),
             format!(
-                "`{}` is an aggregate: the repository `{repo}` loads and stores it whole, and `{}` changes it",
-                c.name, behaviour.name
+                "`{}` is an aggregate: the repository `{repo}` {}, and `{}` changes it",
+                c.name,
+                if stores {
+                    "loads and stores it whole"
+                } else {
+                    "loads it whole"
+                },
+                behaviour.name
             ),
             vec![
-                format!("returned and taken by `{repo}`'s methods"),
+                format!(
+                    "{} `{repo}`'s methods",
+                    if stores {
+                        "returned and taken by"
+                    } else {
+                        "returned by"
+                    }
+                ),
                 format!("behaviour: `{}`", behaviour.name),
             ],
         ));

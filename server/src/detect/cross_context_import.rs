@@ -1,13 +1,16 @@
 //! ## cross-context-import (smell)
 //!
-//! **What it flags.** A module of one bounded context importing the ORM models of another
+//! **What it flags.** A module of one bounded context importing from the models of another
 //! context's app (`from billing.invoicing.models import Invoice` in `shipping`, or the models
-//! module itself: `from billing.invoicing import models`). The imported name is resolved to its
-//! definition (aliases and re-exports followed): only concrete models count, not abstract bases,
-//! mixins, model field classes or helpers that happen to live in a `models` module, and only
-//! when the defining module belongs to another context (the settings package and shared
-//! packages outside every app belong to none). A warning when both contexts are declared in the
-//! config; a hint when contexts are inferred (each app its own).
+//! module itself: `from billing.invoicing import models`, `from billing.invoicing.models import *`).
+//! Imported names are resolved to their definitions (aliases and re-exports followed). What counts:
+//! a model of another context wherever it is imported from (abstract bases too: reusing another
+//! context's model base is coupling, if a weak one), and anything else an app's models module
+//! offers (helpers, choices) except model field classes. A `models` module outside every app
+//! (`oscar.models.fields`, a base package's `db/models`) and the settings package belong to no
+//! context, so importing from them is no leak; the settings package's own imports of a context's
+//! models are. A warning when both contexts are declared in the config; a hint when contexts are
+//! inferred (each app its own).
 //!
 //! **Never flagged.** Imports under `if TYPE_CHECKING:`, in tests and migrations, from
 //! `django.contrib`, and the foreign types an anticorruption-layer translator translates (the

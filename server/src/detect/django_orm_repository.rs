@@ -107,8 +107,13 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             out.push(cx.finding(
                 "django-orm-repository",
                 cx.class_span(class),
-                format!("`{}` is the port of a Django ORM repository: `{name}` implements it over the ORM", class.name),
-                vec![format!("abstract repository interface implemented by `{name}`")],
+                format!(
+                    "`{}` is a repository port: `{name}` implements it through the Django ORM",
+                    class.name
+                ),
+                vec![format!(
+                    "abstract repository interface implemented by `{name}`"
+                )],
             ));
         } else if cx.project.is_model(r) {
             let mappers: Vec<&str> = class

@@ -9,6 +9,7 @@
 
 use super::{Cx, Finding};
 use crate::python::facts::{Call, Value};
+use crate::python::project::ClassRef;
 
 const PUBLISH: &[&str] = &[
     "publish",
@@ -25,7 +26,13 @@ const EVENT_LISTS: &[&str] = &["events", "_events", "domain_events", "pending_ev
 
 /// Does `call` publish or record an instance of `name`: directly (`publish(OrderPaid(...))`) or
 /// through a variable the same function built (`event = OrderPaid(...); self.raise_event(event)`)?
-fn records(call: &Call, name: &str, body: &[Call]) -> bool {
+fn records(cx: &Cx, fi: usize, call: &Call, target: ClassRef, body: &[Call]) -> bool {
+    let name = cx.project.class(target).name.as_str();
+    // The callee is the class: resolved in the calling file, or by name when not resolvable.
+    let is_target = |func: &str| match cx.project.resolve_to_class(fi, func) {
+        Some(r) => r == target,
+        None => func.rsplit('.').next() == Some(name),
+    };
     let method = call.method();
     let owner = call.func.rsplit('.').nth(1);
     let publishes = PUBLISH.contains(&method);
@@ -34,10 +41,10 @@ fn records(call: &Call, name: &str, body: &[Call]) -> bool {
     if !(publishes || appends) {
         return false;
     }
-    let built_here = body.iter().any(|c| c.func.rsplit('.').next() == Some(name));
+    let built_here = || body.iter().any(|c| is_target(&c.func));
     call.args.iter().any(|a| match a {
-        Value::Call(inner) => inner.func.rsplit('.').next() == Some(name),
-        Value::Name(n, _) => !n.contains('.') && built_here,
+        Value::Call(inner) => is_target(&inner.func),
+        Value::Name(n, _) => !n.contains('.') && built_here(),
         _ => false,
     })
 }
@@ -46,9 +53,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     if !cx.file.is_domain {
         return;
     }
-    for c in &cx.file.facts.classes {
+    for (ci, c) in cx.file.facts.classes.iter().enumerate() {
+        let target = (cx.index, ci);
         let mut evidence = None;
-        'files: for f in &cx.project.files {
+        'files: for (fi, f) in cx.project.files.iter().enumerate() {
             let bodies = f
                 .facts
                 .functions
@@ -58,7 +66,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 if let Some(call) = body
                     .calls
                     .iter()
-                    .find(|call| records(call, &c.name, &body.calls))
+                    .find(|call| records(cx, fi, call, target, &body.calls))
                 {
                     evidence = Some(format!(
                         "`{}` records a `{}` in `{}`",
@@ -68,7 +76,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 }
             }
             for call in &f.facts.calls {
-                if records(call, &c.name, &f.facts.calls) {
+                if records(cx, fi, call, target, &f.facts.calls) {
                     evidence = Some(format!(
                         "`{}({}(...))` in `{}`",
                         call.func, c.name, f.facts.module

@@ -114,7 +114,13 @@ impl Project {
             }
         }
         for imp in star {
+            // A star import takes what `__all__` lists, when the module lists it.
             if let Some(m) = self.module_index(&imp.module)
+                && self.files[m]
+                    .facts
+                    .all
+                    .as_ref()
+                    .is_none_or(|all| all.iter().any(|n| n == name))
                 && let Some(d) = self.export(m, name, seen)
             {
                 return Some(d);

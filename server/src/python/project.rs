@@ -617,7 +617,7 @@ pub fn is_within(module: &str, package: &str) -> bool {
             && module.as_bytes()[package.len()] == b'.')
 }
 
-/// Every string literal of a settings value (lists, tuples, `a + b`, conditionals).
+/// Every string literal of a settings value: strings, and lists, tuples and sets of them.
 fn collect_strings(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Str(s, _) => out.push(s.clone()),
