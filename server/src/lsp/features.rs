@@ -991,11 +991,7 @@ fn workspace_edit(
     use crate::refactor::FileChange;
     // Never an edit outside the workspace folders.
     let roots = super::lock(&b.state.roots);
-    if !roots.is_empty()
-        && r.changes
-            .iter()
-            .any(|(path, _)| !roots.iter().any(|root| path.starts_with(root)))
-    {
+    if !crate::refactor::inside_roots(r.changes.iter().map(|(p, _)| p.as_path()), &roots) {
         return None;
     }
     let caps = super::lock(&b.state.caps);

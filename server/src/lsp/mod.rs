@@ -597,9 +597,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let mut roots = lock(&self.state.roots);
         for removed in params.event.removed {
             if let Some(p) = removed.uri.to_file_path() {
                 self.state.workspaces.remove(p.as_ref());
+                roots.retain(|r| r != p.as_ref());
             }
         }
         let added: Vec<PathBuf> = params
@@ -608,6 +610,13 @@ impl LanguageServer for Backend {
             .iter()
             .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
             .collect();
+        // The refactors' workspace guard reads these roots.
+        for a in &added {
+            if !roots.contains(a) {
+                roots.push(a.clone());
+            }
+        }
+        set(&self.state.roots, roots);
         self.index_roots(added).await;
     }
 
