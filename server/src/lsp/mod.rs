@@ -9,6 +9,7 @@
 
 mod document;
 mod features;
+pub mod framing;
 mod workspace;
 
 use crate::line_index::Encoding;
@@ -835,9 +836,17 @@ pub fn run_stdio() -> ExitCode {
     };
     runtime.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        // One bad message must not end the session: see `framing`.
+        framing::serve(
+            tokio::io::stdin(),
+            tokio::io::stdout(),
+            |input, output| async move {
+                Server::new(input, output, socket).serve(service).await;
+            },
+        )
+        .await;
     });
+    // A read of stdin may still be blocked: do not wait for it.
+    runtime.shutdown_background();
     ExitCode::SUCCESS
 }
