@@ -143,7 +143,7 @@ fn a_symlink_loop_in_a_catalog_loads_each_page_once() {
     std::os::unix::fs::symlink(".", cat.join("a")).unwrap();
     std::os::unix::fs::symlink("..", cat.join("sub/b")).unwrap();
     std::os::unix::fs::symlink("team-two.md", cat.join("alias.md")).unwrap();
-    let catalog = Catalog::load(&[cat.clone()]);
+    let catalog = Catalog::load(std::slice::from_ref(&cat));
     let dupes: Vec<_> = catalog
         .problems()
         .iter()

@@ -42,7 +42,9 @@ pub struct ClientCaps {
 }
 
 pub struct State {
-    pub docs: DashMap<Uri, Document>,
+    /// Open documents. Handlers clone the `Arc` (one snapshot per request) and release the map
+    /// before any work; a change replaces the document (copy on write).
+    pub docs: DashMap<Uri, Arc<Document>>,
     pub encoding: RwLock<Encoding>,
     pub caps: RwLock<ClientCaps>,
     pub roots: RwLock<Vec<PathBuf>>,
@@ -53,9 +55,9 @@ pub struct State {
     pub loose: RwLock<Option<Arc<Workspace>>>,
     /// Config files that have diagnostics published (to clear them).
     pub config_diagnostics: DashMap<Uri, ()>,
-    /// Facts of open Python buffers by path: (version, catalog identity, source). Only the
-    /// buffer that changed is walked again.
-    pub sources: DashMap<PathBuf, (i32, usize, Arc<crate::python::project::SourceFile>)>,
+    /// Facts of open Python buffers by path: (document generation, catalog identity, source).
+    /// Only the buffer that changed is walked again.
+    pub sources: DashMap<PathBuf, (u64, u64, Arc<crate::python::project::SourceFile>)>,
 }
 
 #[derive(Clone)]
@@ -243,25 +245,34 @@ impl Backend {
             .await;
     }
 
-    /// One document's diagnostics, computed on a blocking thread: (version, diagnostics).
-    async fn compute_diagnostics(&self, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
-        let (version, text, language) = self
-            .state
-            .docs
-            .get(uri)
-            .map(|d| (d.version, d.text.clone(), d.language))?;
+    /// One document's diagnostics, computed on a blocking thread from one snapshot of it:
+    /// (version, generation, diagnostics).
+    async fn compute_diagnostics(&self, uri: &Uri) -> Option<(i32, u64, Vec<Diagnostic>)> {
+        let doc = self.state.docs.get(uri).map(|d| d.value().clone())?;
         let path = uri.to_file_path().map(|p| p.into_owned());
         let w = self.workspace_for(path.as_deref());
         let state = self.state.clone();
         let enc = self.encoding();
         let caps = lock(&self.state.caps);
         let u = uri.clone();
+        let (version, generation) = (doc.version, doc.generation);
         let diags = tokio::task::spawn_blocking(move || {
-            features::diagnostics(&state, &w, &u, &text, language, enc, &caps)
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                features::diagnostics(&state, &w, &u, &doc, enc, &caps)
+            }))
+            .unwrap_or_default()
         })
         .await
         .ok()?;
-        Some((version, diags))
+        Some((version, generation, diags))
+    }
+
+    /// Is `generation` still the content of `uri`?
+    fn is_current(&self, uri: &Uri, generation: u64) -> bool {
+        self.state
+            .docs
+            .get(uri)
+            .is_some_and(|d| d.generation == generation)
     }
 
     /// Recomputes and pushes one document's diagnostics (or asks a pulling client to pull).
@@ -270,16 +281,11 @@ impl Backend {
             self.request_pull().await;
             return;
         }
-        let Some((version, diags)) = self.compute_diagnostics(&uri).await else {
+        let Some((version, generation, diags)) = self.compute_diagnostics(&uri).await else {
             return;
         };
-        // Drop results for a document that moved on.
-        if self
-            .state
-            .docs
-            .get(&uri)
-            .is_none_or(|d| d.version != version)
-        {
+        // Drop results for a document that moved on (or was closed and opened again).
+        if !self.is_current(&uri, generation) {
             return;
         }
         self.client
@@ -493,7 +499,7 @@ impl LanguageServer for Backend {
         let language = Language::from(&doc.language_id, doc.uri.as_str());
         self.state.docs.insert(
             doc.uri.clone(),
-            Document::new(&doc.text, doc.version, language),
+            Arc::new(Document::new(&doc.text, doc.version, language)),
         );
         self.refresh(doc.uri).await;
     }
@@ -507,7 +513,12 @@ impl LanguageServer for Backend {
                 if params.text_document.version <= doc.version {
                     false
                 } else {
-                    doc.apply(&params.content_changes, params.text_document.version, enc);
+                    // Snapshots held by running requests keep the old content.
+                    Arc::make_mut(&mut doc).apply(
+                        &params.content_changes,
+                        params.text_document.version,
+                        enc,
+                    );
                     true
                 }
             }
@@ -622,15 +633,23 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let uri = &params.text_document_position_params.text_document.uri;
+        let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        Ok(self.with_doc(uri, |b, doc, w| features::hover(b, doc, w, uri, pos)))
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::hover(b, doc, w, &uri, pos)
+            })
+            .await)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let uri = &params.text_document_position.text_document.uri;
+        let uri = params.text_document_position.text_document.uri;
         let pos = params.text_document_position.position;
-        Ok(self.with_doc(uri, |b, doc, w| features::completion(b, doc, w, uri, pos)))
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::completion(b, doc, w, &uri, pos)
+            })
+            .await)
     }
 
     async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
@@ -658,15 +677,21 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let uri = &params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        Ok(self.with_doc(uri, |b, doc, w| features::definition(b, doc, w, pos)))
+        Ok(self
+            .with_doc(uri, move |b, doc, w| features::definition(b, doc, w, pos))
+            .await)
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let uri = &params.text_document.uri;
-        Ok(self.with_doc(uri, |b, doc, w| features::document_symbols(b, doc, w, uri)))
+        let uri = params.text_document.uri;
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::document_symbols(b, doc, w, &uri)
+            })
+            .await)
     }
 
     async fn symbol(
@@ -679,7 +704,11 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
-        Ok(self.with_doc(&uri, |b, doc, w| features::code_actions(b, doc, w, &params)))
+        Ok(self
+            .with_doc(&uri, move |b, doc, w| {
+                features::code_actions(b, doc, w, &params)
+            })
+            .await)
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
@@ -702,9 +731,11 @@ impl LanguageServer for Backend {
             work_done_progress_params: Default::default(),
             partial_result_params: Default::default(),
         };
-        let resolved = self.with_doc(&uri, |b, doc, w| {
-            features::refactor_actions_full(b, doc, w, &params)
-        });
+        let resolved = self
+            .with_doc(&uri, move |b, doc, w| {
+                features::refactor_actions_full(b, doc, w, &params)
+            })
+            .await;
         let found = resolved.into_iter().flatten().find_map(|a| match a {
             CodeActionOrCommand::CodeAction(a) if a.title == action.title => Some(a),
             _ => None,
@@ -713,21 +744,32 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        let uri = &params.text_document.uri;
-        Ok(self.with_doc(uri, |b, doc, w| {
-            features::inlay_hints(b, doc, w, uri, params.range)
-        }))
+        let uri = params.text_document.uri;
+        let range = params.range;
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::inlay_hints(b, doc, w, &uri, range)
+            })
+            .await)
     }
 
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let items = self
-            .compute_diagnostics(&params.text_document.uri)
-            .await
-            .map(|(_, d)| d)
-            .unwrap_or_default();
+        // One snapshot per computation; a result for content that changed meanwhile is dropped
+        // and computed again (a few times at most: then the last one, consistent in itself).
+        let uri = &params.text_document.uri;
+        let mut items = Vec::new();
+        for _ in 0..3 {
+            let Some((_, generation, diags)) = self.compute_diagnostics(uri).await else {
+                break;
+            };
+            items = diags;
+            if self.is_current(uri, generation) {
+                break;
+            }
+        }
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
@@ -740,8 +782,12 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let uri = &params.text_document.uri;
-        Ok(self.with_doc(uri, |b, doc, w| features::code_lenses(b, doc, w, uri)))
+        let uri = params.text_document.uri;
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::code_lenses(b, doc, w, &uri)
+            })
+            .await)
     }
 }
 
@@ -807,18 +853,29 @@ impl Backend {
         });
     }
 
-    /// Runs `f` on an open document and its workspace. Panics inside become `None`, never a crash.
-    fn with_doc<T>(
+    /// Runs `f` on a snapshot of an open document and its workspace, on a blocking thread, with
+    /// no lock held. Panics inside become `None`, never a crash. A Python buffer over the
+    /// analysis cap gets `None`: it is not analysed (its diagnostics say so).
+    async fn with_doc<T: Send + 'static>(
         &self,
         uri: &Uri,
-        f: impl FnOnce(&Backend, &Document, &Workspace) -> Option<T>,
+        f: impl FnOnce(&Backend, &Document, &Workspace) -> Option<T> + Send + 'static,
     ) -> Option<T> {
-        let doc = self.state.docs.get(uri)?;
+        let doc = self.state.docs.get(uri).map(|d| d.value().clone())?;
+        if document::too_large(doc.language, &doc.text) {
+            return None;
+        }
         let path = uri.to_file_path().map(|p| p.into_owned());
         let w = self.workspace_for(path.as_deref());
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self, &doc, &w)))
-            .ok()
-            .flatten()
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&this, &doc, &w)))
+                .ok()
+                .flatten()
+        })
+        .await
+        .ok()
+        .flatten()
     }
 }
 

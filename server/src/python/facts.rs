@@ -1077,14 +1077,13 @@ fn is_q_expression(node: Node, src: &str) -> bool {
     let mut stack = vec![node];
     while let Some(node) = stack.pop() {
         match node.kind() {
-            "call" => {
+            "call"
                 if node
                     .child_by_field_name("function")
                     .and_then(|f| src.get(f.byte_range()))
-                    .is_some_and(|f| f == "Q" || f.ends_with(".Q"))
-                {
-                    return true;
-                }
+                    .is_some_and(|f| f == "Q" || f.ends_with(".Q")) =>
+            {
+                return true;
             }
             "binary_operator" | "unary_operator" | "parenthesized_expression" => {
                 let mut cursor = node.walk();
