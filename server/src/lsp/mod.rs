@@ -14,7 +14,7 @@ mod workspace;
 
 use crate::line_index::Encoding;
 use dashmap::DashMap;
-use document::{Document, Language};
+use document::Document;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
@@ -23,7 +23,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use workspace::Workspace;
 
-pub use document::Document as Doc;
+pub use document::{Document as Doc, Language};
 
 /// What the client said it can do.
 #[derive(Clone, Debug, Default)]
