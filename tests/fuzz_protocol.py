@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 
+# PATTERN_LANGUAGE_FUZZ_LOG=file: every message sent and received (first 300 bytes).
+LOG = open(os.environ["PATTERN_LANGUAGE_FUZZ_LOG"], "wb", buffering=0) if os.environ.get("PATTERN_LANGUAGE_FUZZ_LOG") else None
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOP = os.path.join(HERE, "fixtures", "shop")
 
@@ -70,12 +72,16 @@ class Server:
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":")[1])
             body = out.read(length or 0)
+            if LOG:
+                LOG.write(b"<< " + body[:300] + b"\n")
             try:
                 self.inbox.put(json.loads(body))
             except ValueError:
                 self.inbox.put({"unparseable": body.decode("utf-8", "replace")})
 
     def raw(self, body, header=True):
+        if LOG:
+            LOG.write(b">> " + body[:300] + b"\n")
         data = (b"Content-Length: %d\r\n\r\n" % len(body) + body) if header else body
         self.proc.stdin.write(data)
         self.proc.stdin.flush()

@@ -273,3 +273,29 @@ fn over_the_size_cap_no_feature_analyses_the_file() {
     let _ = c.diagnostics(&small, 1);
     c.shutdown();
 }
+
+#[test]
+fn a_flood_of_changes_does_not_stall_a_pulling_client() {
+    // Each change asks the client for a diagnostics refresh. A handler that awaited the answer
+    // held one of the server's few concurrent slots while the answer waited in the input behind
+    // the flood: the server stopped answering anything, `shutdown` included.
+    let root = shop();
+    let mut c = Client::start_with(&root, Value::Null, false, true);
+    let u = uri(&root.join("gitforge/models.py"));
+    c.open(&u, "python", "x = 1\n");
+    let mut ids = Vec::new();
+    for v in 2..400 {
+        let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": u, "version": v}, "contentChanges": [{"text": format!("x = {v}\n")}]}});
+        c.send_raw(change.to_string().as_bytes(), true);
+        if v % 20 == 0 {
+            let id = c.next_request_id();
+            let hover = json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {"textDocument": {"uri": u}, "position": {"line": 0, "character": 0}}});
+            c.send_raw(hover.to_string().as_bytes(), true);
+            ids.push(id);
+        }
+    }
+    for id in ids {
+        c.wait_for(|m| m["id"] == id && m.get("method").is_none());
+    }
+    c.shutdown();
+}

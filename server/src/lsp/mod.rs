@@ -58,6 +58,8 @@ pub struct State {
     /// Facts of open Python buffers by path: (document generation, catalog identity, source).
     /// Only the buffer that changed is walked again.
     pub sources: DashMap<PathBuf, (u64, u64, Arc<crate::python::project::SourceFile>)>,
+    /// A `workspace/diagnostic/refresh` is in flight, and another was asked for meanwhile.
+    pub pull_refresh: std::sync::Mutex<(bool, bool)>,
 }
 
 #[derive(Clone)]
@@ -94,6 +96,7 @@ impl Backend {
                 loose: RwLock::new(None),
                 config_diagnostics: DashMap::new(),
                 sources: DashMap::new(),
+                pull_refresh: std::sync::Mutex::new((false, false)),
             }),
         }
     }
@@ -237,12 +240,54 @@ impl Backend {
         }
     }
 
-    /// Asks a pulling client to pull diagnostics again.
+    /// Asks a pulling client to pull diagnostics again, from a task of its own: a handler that
+    /// awaited the client's answer would hold one of the server's few concurrent slots while
+    /// the answer waits in the input behind the messages a busy client sent meanwhile (with
+    /// enough of them, the server stalls for good). One refresh in flight at a time; asks made
+    /// meanwhile become one more after it.
     async fn request_pull(&self) {
-        let _ = self
-            .client
-            .send_request::<request::WorkspaceDiagnosticRefresh>(())
-            .await;
+        let start = {
+            let mut g = match self.state.pull_refresh.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            if g.0 {
+                g.1 = true;
+                false
+            } else {
+                g.0 = true;
+                true
+            }
+        };
+        if !start {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let _ = this
+                    .client
+                    .send_request::<request::WorkspaceDiagnosticRefresh>(())
+                    .await;
+                let state = this.state.clone();
+                let again = {
+                    let mut g = match state.pull_refresh.lock() {
+                        Ok(g) => g,
+                        Err(p) => p.into_inner(),
+                    };
+                    if g.1 {
+                        g.1 = false;
+                        true
+                    } else {
+                        g.0 = false;
+                        false
+                    }
+                };
+                if !again {
+                    break;
+                }
+            }
+        });
     }
 
     /// One document's diagnostics, computed on a blocking thread from one snapshot of it:
@@ -304,7 +349,9 @@ impl Backend {
                 .collect(),
         };
         set(&self.state.loose, None);
-        self.index_roots(roots).await;
+        // On a task of its own: indexing may ask the client (progress), see `request_pull`.
+        let this = self.clone();
+        tokio::spawn(async move { this.index_roots(roots).await });
     }
 }
 
@@ -629,7 +676,8 @@ impl LanguageServer for Backend {
             }
         }
         set(&self.state.roots, roots);
-        self.index_roots(added).await;
+        let this = self.clone();
+        tokio::spawn(async move { this.index_roots(added).await });
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
