@@ -294,8 +294,13 @@ fn a_flood_of_changes_does_not_stall_a_pulling_client() {
             ids.push(id);
         }
     }
-    for id in ids {
-        c.wait_for(|m| m["id"] == id && m.get("method").is_none());
+    // Answers may come in any order: wait until every one came.
+    let mut left: std::collections::HashSet<i64> = ids.into_iter().collect();
+    while !left.is_empty() {
+        let m = c.wait_for(|m| m.get("method").is_none() && m["id"].is_i64());
+        if let Some(id) = m["id"].as_i64() {
+            left.remove(&id);
+        }
     }
     c.shutdown();
 }
