@@ -92,12 +92,17 @@ fn reopening_at_a_reused_version_shows_the_new_text() {
     );
     assert!(symbols(&mut c, &u).to_string().contains("Repository"));
     c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    // Diagnostics of the first open (indexing refreshes too) are not the point: a round trip
+    // after the close lets any of them arrive, then they are forgotten.
+    let _ = symbols(&mut c, &u);
+    c.notifications.clear();
     c.open(&u, "python", "x = 1\n");
     assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
     assert_eq!(symbols(&mut c, &u), json!([]));
     // A second didOpen without a close does the same.
     c.open(&u, "python", &text);
     assert!(!c.diagnostics(&u, 1).is_empty());
+    c.notifications.clear();
     c.open(&u, "python", "y = 2\n");
     assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
     assert_eq!(symbols(&mut c, &u), json!([]));

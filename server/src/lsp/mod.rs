@@ -302,14 +302,30 @@ impl Backend {
         let u = uri.clone();
         let (version, generation) = (doc.version, doc.generation);
         let diags = tokio::task::spawn_blocking(move || {
+            // Content that moved on before its turn is not analysed (a newer refresh follows).
+            if state
+                .docs
+                .get(&u)
+                .is_none_or(|d| d.generation != generation)
+            {
+                return None;
+            }
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 features::diagnostics(&state, &w, &u, &doc, enc, &caps)
             }))
-            .unwrap_or_default()
+            .ok()
         })
         .await
-        .ok()?;
+        .ok()??;
         Some((version, generation, diags))
+    }
+
+    /// Recomputes a document's diagnostics on a task of its own: the handler returns at once, so
+    /// that a burst of changes to a big file does not fill the server's few concurrent slots with
+    /// handlers waiting for analyses (then a hover elsewhere waited behind them).
+    fn spawn_refresh(&self, uri: Uri) {
+        let this = self.clone();
+        tokio::spawn(async move { this.refresh(uri).await });
     }
 
     /// Is `generation` still the content of `uri`?
@@ -548,7 +564,7 @@ impl LanguageServer for Backend {
             doc.uri.clone(),
             Arc::new(Document::new(&doc.text, doc.version, language)),
         );
-        self.refresh(doc.uri).await;
+        self.spawn_refresh(doc.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -590,9 +606,10 @@ impl LanguageServer for Backend {
             .is_some_and(|d| d.language == Language::Markdown);
         if is_catalog {
             // A catalog page being edited changes what other documents see.
-            self.refresh_all().await;
+            let this = self.clone();
+            tokio::spawn(async move { this.refresh_all().await });
         } else {
-            self.refresh(uri).await;
+            self.spawn_refresh(uri);
         }
     }
 
@@ -811,7 +828,8 @@ impl LanguageServer for Backend {
         let mut items = Vec::new();
         for _ in 0..3 {
             let Some((_, generation, diags)) = self.compute_diagnostics(uri).await else {
-                break;
+                // Closed, or changed before its turn: try the new content.
+                continue;
             };
             items = diags;
             if self.is_current(uri, generation) {
