@@ -159,6 +159,9 @@ impl Backend {
             match loaded {
                 Ok(w) => {
                     let w = Arc::new(w);
+                    // In place before it is announced: a client that waits for the message
+                    // sees the index.
+                    self.state.workspaces.insert(root.clone(), w.clone());
                     self.client
                         .log_message(
                             MessageType::INFO,
@@ -170,7 +173,6 @@ impl Backend {
                             ),
                         )
                         .await;
-                    self.state.workspaces.insert(root, w.clone());
                     self.publish_config_problems(&w).await;
                 }
                 Err(err) => {
