@@ -261,4 +261,115 @@ fn main() {
     }
     report("python hover on a recognised class", py_hover);
     s.stop();
+    typing_in_a_big_file(root);
+    document_symbols(root);
+    team_query_page(root);
+}
+
+/// A Python file of `classes` repository classes (4 lines each) with a model.
+fn big_python(classes: usize) -> String {
+    let mut text = String::from("from django.db import models\n\n");
+    for k in 0..classes {
+        text.push_str(&format!("class Thing{k}Repository:\n    def get(self, pk):\n        return Thing{k}.objects.get(pk=pk).to_domain()\n\n"));
+    }
+    text
+}
+
+/// Issue 16: typing in a 50,000-line file must not make hovers in another, small file wait.
+fn typing_in_a_big_file(root: &std::path::Path) {
+    let mut s = Server::start();
+    s.initialize(root);
+    let big = format!("file://{}/big.py", root.display());
+    let small = format!("file://{}/small.py", root.display());
+    let small_text = "from django.db import models\n\n\nclass Order(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass OrderRepository:\n    def get(self, pk):\n        return Order.objects.get(pk=pk).to_domain()\n";
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": big, "languageId": "python", "version": 1, "text": big_python(12_500)}}));
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": small, "languageId": "python", "version": 1, "text": small_text}}));
+    s.recv_until(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == big.as_str()
+    });
+    let mut hovers = Vec::new();
+    for v in 2..302 {
+        // One keystroke in the big file, then at once a hover in the small one.
+        let range =
+            json!({"start": {"line": 3, "character": 8}, "end": {"line": 3, "character": 8}});
+        s.notify("textDocument/didChange", json!({"textDocument": {"uri": big, "version": v}, "contentChanges": [{"range": range, "text": "x"}]}));
+        let t = Instant::now();
+        let r = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": small}, "position": {"line": 7, "character": 8}}),
+        );
+        hovers.push(t.elapsed());
+        assert!(!r.is_null());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    report("hover in a small file while typing in 50,000 lines", hovers);
+    s.stop();
+}
+
+/// Issue 16: documentSymbol was quadratic in the number of classes.
+fn document_symbols(root: &std::path::Path) {
+    let mut s = Server::start();
+    s.initialize(root);
+    for lines in [5_000, 10_000, 20_000, 40_000] {
+        let uri = format!("file://{}/symbols{lines}.py", root.display());
+        s.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": big_python(lines / 4)}}));
+        s.recv_until(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        });
+        let mut times = Vec::new();
+        for _ in 0..10 {
+            let t = Instant::now();
+            let r = s.request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": uri}}),
+            );
+            times.push(t.elapsed());
+            assert_eq!(r.as_array().map(Vec::len), Some(lines / 4));
+        }
+        report(&format!("documentSymbol ({lines} lines)"), times);
+        s.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+    }
+    s.stop();
+}
+
+/// Issue 16: an open team page with a 200-pattern query made every hover recompile it.
+fn team_query_page(root: &std::path::Path) {
+    let mut s = Server::start();
+    s.initialize(root);
+    let mut query = String::new();
+    for i in 0..200 {
+        query.push_str(&format!(
+            "(class_definition name: (identifier) @name (#match? @name \"Gateway{i}$\")) @pattern\n"
+        ));
+    }
+    let page = format!(
+        "+++\nid = \"team-gateway\"\ntitle = \"Team gateway\"\ncategory = \"integration\"\n+++\n\n## Context\nC.\n\n## Detection\n\n```query\n{query}```\n"
+    );
+    let md = format!(
+        "file://{}/docs/patterns/team/team-gateway.md",
+        root.display()
+    );
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": md, "languageId": "markdown", "version": 1, "text": page}}),
+    );
+    let py = format!("file://{}/gateway.py", root.display());
+    s.notify("textDocument/didOpen", json!({"textDocument": {"uri": py, "languageId": "python", "version": 1, "text": "class Gateway7:\n    pass\n"}}));
+    s.recv_until(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == py.as_str()
+    });
+    let mut times = Vec::new();
+    for _ in 0..300 {
+        let t = Instant::now();
+        let _ = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": py}, "position": {"line": 0, "character": 7}}),
+        );
+        times.push(t.elapsed());
+    }
+    report("python hover with a 200-pattern team page open", times);
+    s.stop();
 }

@@ -463,7 +463,8 @@ impl Analysis {
 pub struct Suppression {
     /// Byte span of the comment.
     pub span: std::ops::Range<usize>,
-    pub rules: Vec<String>,
+    /// Shared: a suppression is cloned once per rule it names (see [`suppress`]).
+    pub rules: std::sync::Arc<[String]>,
     pub line: usize,
 }
 
@@ -480,7 +481,8 @@ pub fn suppressions(text: &str) -> Vec<Suppression> {
                     .split(',')
                     .map(|r| r.trim().to_string())
                     .filter(|r| !r.is_empty())
-                    .collect();
+                    .collect::<Vec<_>>()
+                    .into();
                 out.push(Suppression {
                     span: offset + i..offset + i + SUPPRESS_MARK.len() + end + 1,
                     rules,
@@ -501,17 +503,24 @@ pub fn suppress(text: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<(Suppr
         return (findings, Vec::new());
     }
     let index = crate::line_index::LineIndex::new(text);
-    let mut used: Vec<(usize, String)> = Vec::new();
+    // (suppression index, rule) pairs that silenced something.
+    let mut used: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
+    let mut by_line: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (i, s) in sups.iter().enumerate() {
+        by_line.entry(s.line).or_insert(i);
+    }
     let kept = findings
         .into_iter()
         .filter(|f| {
             let line = index.line_of(f.span.start);
-            match sups
-                .iter()
-                .position(|s| s.line == line && s.rules.contains(&f.rule))
+            match by_line
+                .get(&line)
+                .filter(|i| sups[**i].rules.contains(&f.rule))
             {
                 Some(i) => {
-                    used.push((i, f.rule.clone()));
+                    if let Some(r) = sups[*i].rules.iter().find(|r| **r == f.rule) {
+                        used.insert((*i, r.as_str()));
+                    }
                     false
                 }
                 None => true,
@@ -520,8 +529,10 @@ pub fn suppress(text: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<(Suppr
         .collect();
     let mut unused = Vec::new();
     for (i, s) in sups.iter().enumerate() {
-        for r in &s.rules {
-            if !used.iter().any(|(j, rule)| *j == i && rule == r) {
+        let mut seen = std::collections::HashSet::new();
+        for r in s.rules.iter() {
+            // A rule named twice is reported once.
+            if seen.insert(r.as_str()) && !used.contains(&(i, r.as_str())) {
                 unused.push((s.clone(), r.clone()));
             }
         }

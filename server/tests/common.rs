@@ -153,6 +153,21 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Sends bytes as they are, framed with their length (or not at all: `framed` false).
+    pub fn send_raw(&mut self, body: &[u8], framed: bool) {
+        if framed {
+            write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        }
+        self.stdin.write_all(body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The id the next request will use.
+    pub fn next_request_id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }

@@ -220,7 +220,14 @@ impl Catalog {
         let mut layer = Parsed::default();
         if path.is_dir() {
             let mut files = Vec::new();
-            collect_markdown(path, &mut files);
+            if let Err(limit) = collect_markdown(path, &mut files) {
+                layer.problems.push(Problem::new(
+                    &Source::File(path.to_path_buf()),
+                    1,
+                    Severity::Warning,
+                    format!("catalog folder is too large: stopped after {limit}; give the folder of the pattern pages"),
+                ));
+            }
             files.sort();
             for file in files {
                 let folder = file
@@ -403,22 +410,60 @@ fn rel_folder(rel: &str) -> Option<String> {
     parts.last().map(|s| s.to_string())
 }
 
-fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+/// Bounds of a catalog folder walk: a catalog is a few hundred pages, not a home directory.
+const MAX_WALK_ENTRIES: usize = 50_000;
+const MAX_WALK_PAGES: usize = 5_000;
+const MAX_WALK_DEPTH: usize = 16;
+
+/// The Markdown files under `dir`: hidden entries skipped, each real folder visited once (a
+/// symlink loop or a link back to an ancestor is not followed twice), bounded in depth, entries
+/// and pages. `Err` says which bound stopped the walk.
+fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let mut visited: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut pages: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut stack = vec![(dir.to_path_buf(), 0usize)];
+    let mut entries_seen = 0usize;
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(real) = std::fs::canonicalize(&dir) else {
+            continue;
+        };
+        if !visited.insert(real) {
             continue;
         }
-        if path.is_dir() {
-            collect_markdown(&path, out);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut subdirs = Vec::new();
+        for entry in entries.flatten() {
+            entries_seen += 1;
+            if entries_seen > MAX_WALK_ENTRIES {
+                return Err(format!("{MAX_WALK_ENTRIES} entries"));
+            }
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                if depth + 1 > MAX_WALK_DEPTH {
+                    return Err(format!("{MAX_WALK_DEPTH} levels of folders"));
+                }
+                subdirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                if out.len() >= MAX_WALK_PAGES {
+                    return Err(format!("{MAX_WALK_PAGES} pages"));
+                }
+                // A page linked under two names is read once.
+                if std::fs::canonicalize(&path).is_ok_and(|real| pages.insert(real)) {
+                    out.push(path);
+                }
+            }
         }
+        // Depth first, in name order (the caller sorts the pages anyway).
+        subdirs.sort();
+        stack.extend(subdirs.into_iter().rev().map(|p| (p, depth + 1)));
     }
+    Ok(())
 }
 
 fn read_into(path: &Path, folder: Option<&str>, base: Option<&Catalog>, layer: &mut Parsed) {

@@ -25,16 +25,32 @@ impl Language {
     }
 }
 
+/// A document as one request sees it: handlers take an `Arc` of it and release the map, so that
+/// a change arriving meanwhile makes a new one (copy on write) instead of changing this one.
+#[derive(Clone)]
 pub struct Document {
     pub version: i32,
+    /// A number no other content of any document ever had: caches are keyed by it, never by
+    /// `version` (clients restart versions at 1 on every open).
+    pub generation: u64,
     pub language: Language,
     rope: Rope,
     /// The text as one string, and its line index: rebuilt after each batch of changes.
     pub text: Arc<str>,
     pub index: LineIndex,
     pub tree: Option<tree_sitter::Tree>,
-    /// Facts of the top-level statements of the last analysed version.
-    pub facts_cache: std::sync::Mutex<crate::python::facts::FactsCache>,
+    /// Facts of the top-level statements of the last analysed version (shared by snapshots).
+    pub facts_cache: Arc<std::sync::Mutex<crate::python::facts::FactsCache>>,
+}
+
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Is this Python buffer over the analysis cap (then it is neither parsed nor analysed)?
+pub fn too_large(language: Language, text: &str) -> bool {
+    language == Language::Python && text.len() as u64 > crate::analysis::MAX_FILE_BYTES
 }
 
 /// Where `pos` falls in `rope`, as a char index (clamped).
@@ -71,13 +87,14 @@ impl Document {
         let rope = Rope::from_str(text);
         let text: Arc<str> = Arc::from(text);
         let index = LineIndex::new(&text);
-        let tree = if language == Language::Python {
+        let tree = if language == Language::Python && !too_large(language, &text) {
             crate::python::parse(&text, None)
         } else {
             None
         };
         Document {
             version,
+            generation: next_generation(),
             language,
             rope,
             text,
@@ -124,9 +141,12 @@ impl Document {
             }
         }
         self.version = version;
+        self.generation = next_generation();
         let text = self.rope.to_string();
         self.index = LineIndex::new(&text);
-        if self.language == Language::Python {
+        if too_large(self.language, &text) {
+            self.tree = None;
+        } else if self.language == Language::Python {
             self.tree = crate::python::parse(&text, self.tree.as_ref());
         }
         self.text = Arc::from(text);

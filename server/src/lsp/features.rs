@@ -67,29 +67,34 @@ fn page_link(p: &Pattern) -> Option<String> {
     page_location(p).map(|(u, line)| format!("{}#L{}", u.as_str(), line + 1))
 }
 
-/// Open catalog pages of this workspace, as (path, text).
-pub(super) fn open_pages(state: &State, w: &Workspace) -> Vec<(PathBuf, Arc<str>)> {
+/// Snapshots of the open documents: taken at once, then the map is released.
+pub(super) fn open_docs(state: &State) -> Vec<(Uri, Arc<Document>)> {
     state
         .docs
         .iter()
-        .filter(|d| d.language == Language::Markdown)
-        .filter_map(|d| {
-            let path = d.key().to_file_path()?.into_owned();
+        .map(|d| (d.key().clone(), d.value().clone()))
+        .collect()
+}
+
+/// Open catalog pages of this workspace, as (path, generation, text).
+pub(super) fn open_pages(
+    docs: &[(Uri, Arc<Document>)],
+    w: &Workspace,
+) -> Vec<(PathBuf, u64, Arc<str>)> {
+    docs.iter()
+        .filter(|(_, d)| d.language == Language::Markdown)
+        .filter_map(|(u, d)| {
+            let path = u.to_file_path()?.into_owned();
             w.is_catalog_page(Some(&path), &d.text)
-                .then(|| (path, d.text.clone()))
+                .then(|| (path, d.generation, d.text.clone()))
         })
         .collect()
 }
 
-/// The workspace catalog with open catalog pages laid over it, and its name matcher (rebuilt only
-/// when a page is open).
+/// The workspace catalog with open catalog pages laid over it, its name matcher, and its
+/// identity (built once per set of page contents, not per request).
 fn catalog_and_names(state: &State, w: &Workspace) -> (Arc<Catalog>, Arc<markdown::Names>) {
-    let catalog = w.catalog_with(&open_pages(state, w));
-    let names = if Arc::ptr_eq(&catalog, &w.catalog) {
-        w.names.clone()
-    } else {
-        Arc::new(markdown::Names::new(&catalog))
-    };
+    let (catalog, names, _) = w.catalog_with(&open_pages(&open_docs(state), w));
     (catalog, names)
 }
 
@@ -123,31 +128,103 @@ fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> S
     source
 }
 
-/// The analysis with every open Python buffer of the workspace overlaid, and this file's index.
-/// The facts of an open buffer, walked again only when its version or the catalog changed.
+/// The facts of an open buffer, walked again only when its content (generation) or the catalog
+/// changed.
 pub(super) fn cached_source(
     state: &State,
     w: &Workspace,
-    catalog: &Arc<Catalog>,
+    (catalog, identity): (&Arc<Catalog>, u64),
     path: &Path,
     doc: &Document,
 ) -> Arc<SourceFile> {
-    // Facts depend on the catalog's queries: cache only against the workspace's own catalog.
-    if !Arc::ptr_eq(catalog, &w.catalog) {
-        return Arc::new(source_of(w, catalog, path, doc));
-    }
-    let identity = w.id as usize;
     if let Some(entry) = state.sources.get(path)
-        && entry.0 == doc.version
+        && entry.0 == doc.generation
         && entry.1 == identity
     {
         return entry.2.clone();
     }
     let source = Arc::new(source_of(w, catalog, path, doc));
-    state
-        .sources
-        .insert(path.to_path_buf(), (doc.version, identity, source.clone()));
+    state.sources.insert(
+        path.to_path_buf(),
+        (doc.generation, identity, source.clone()),
+    );
     source
+}
+
+/// The analysis with every open Python buffer of the workspace overlaid, and this file's index.
+/// `reading`: a read-only feature (hover, symbols, hints, lenses, completion) may use the last
+/// analysis that has this document's content, even if other buffers moved on since; diagnostics
+/// and edits always get the analysis of the current contents.
+fn python_analysis_with(
+    state: &State,
+    w: &Workspace,
+    path: &Path,
+    this: &Document,
+    reading: bool,
+) -> (Arc<Analysis>, Option<usize>) {
+    let docs = open_docs(state);
+    let pages = open_pages(&docs, w);
+    let (catalog, _, identity) = w.catalog_with(&pages);
+    let mut open: Vec<(PathBuf, Arc<Document>)> = Vec::new();
+    for (u, d) in &docs {
+        if d.language != Language::Python || super::document::too_large(d.language, &d.text) {
+            continue;
+        }
+        let p = doc_path(u);
+        if p == path {
+            continue;
+        }
+        if w.root.as_ref().is_none_or(|r| p.starts_with(r)) {
+            open.push((p, d.clone()));
+        }
+    }
+    let key = {
+        let mut key: Vec<(PathBuf, u64)> = open
+            .iter()
+            .map(|(p, d)| (p.clone(), d.generation))
+            .collect();
+        key.push((path.to_path_buf(), this.generation));
+        key.sort();
+        key
+    };
+    let lenient = reading.then_some((path, this.generation));
+    let a = w.analysis(key, identity, lenient, || {
+        let mut sources: Vec<Arc<SourceFile>> = open
+            .iter()
+            .map(|(p, d)| cached_source(state, w, (&catalog, identity), p, d))
+            .collect();
+        sources.push(cached_source(state, w, (&catalog, identity), path, this));
+        sources.sort_by(|a, b| a.path.cmp(&b.path));
+        sources
+    });
+    let idx = a.project.files.iter().position(|f| f.path == path);
+    (a, idx)
+}
+
+/// The workspace's analysis with all its open Python buffers overlaid (no document of its own:
+/// the context map).
+pub(super) fn workspace_analysis(state: &State, w: &Workspace) -> Arc<Analysis> {
+    let docs = open_docs(state);
+    let pages = open_pages(&docs, w);
+    let (catalog, _, identity) = w.catalog_with(&pages);
+    let mut open: Vec<(PathBuf, Arc<Document>)> = docs
+        .iter()
+        .filter(|(_, d)| {
+            d.language == Language::Python && !super::document::too_large(d.language, &d.text)
+        })
+        .map(|(u, d)| (doc_path(u), d.clone()))
+        .filter(|(p, _)| w.root.as_ref().is_none_or(|r| p.starts_with(r)))
+        .collect();
+    open.sort_by(|a, b| a.0.cmp(&b.0));
+    let key: Vec<(PathBuf, u64)> = open
+        .iter()
+        .map(|(p, d)| (p.clone(), d.generation))
+        .collect();
+    w.analysis(key, identity, None, || {
+        open.iter()
+            .map(|(p, d)| cached_source(state, w, (&catalog, identity), p, d))
+            .collect()
+    })
 }
 
 fn python_analysis(
@@ -156,44 +233,7 @@ fn python_analysis(
     path: &Path,
     this: &Document,
 ) -> (Arc<Analysis>, Option<usize>) {
-    let pages = open_pages(state, w);
-    let catalog = w.catalog_with(&pages);
-    // Edited catalog pages change what team queries find: they are part of the cache key.
-    let page_versions: Vec<(PathBuf, i32)> = state
-        .docs
-        .iter()
-        .filter(|d| d.language == Language::Markdown)
-        .filter_map(|d| {
-            let p = d.key().to_file_path()?.into_owned();
-            pages.iter().any(|(q, _)| *q == p).then_some((p, d.version))
-        })
-        .collect();
-    let mut open = Vec::new();
-    for d in state.docs.iter() {
-        if d.language != Language::Python {
-            continue;
-        }
-        let p = doc_path(d.key());
-        if p == path {
-            continue;
-        }
-        if w.root.as_ref().is_none_or(|r| p.starts_with(r)) {
-            open.push((
-                p.clone(),
-                d.version,
-                cached_source(state, w, &catalog, &p, &d),
-            ));
-        }
-    }
-    open.push((
-        path.to_path_buf(),
-        this.version,
-        cached_source(state, w, &catalog, path, this),
-    ));
-    open.sort_by(|a, b| a.0.cmp(&b.0));
-    let a = w.analysis(open, page_versions);
-    let idx = a.project.files.iter().position(|f| f.path == path);
-    (a, idx)
+    python_analysis_with(state, w, path, this, false)
 }
 
 fn python_findings(
@@ -202,29 +242,27 @@ fn python_findings(
     path: &Path,
     doc: &Document,
 ) -> (Arc<Analysis>, Vec<Finding>) {
-    let (a, idx) = python_analysis(state, w, path, doc);
+    let (a, idx) = python_analysis_with(state, w, path, doc, true);
     let found = idx.map(|i| a.findings(i)).unwrap_or_default();
     (a, found)
 }
 
+/// One document's diagnostics, all from the one snapshot `doc`.
 pub fn diagnostics(
     state: &State,
     w: &Workspace,
     uri: &Uri,
-    text: &Arc<str>,
-    language: Language,
+    doc: &Document,
     enc: Encoding,
     caps: &ClientCaps,
 ) -> Vec<Diagnostic> {
-    let index = LineIndex::new(text);
+    let text = &doc.text;
+    let index = &doc.index;
     let path = doc_path(uri);
     let mut out = Vec::new();
-    let Some(doc) = state.docs.get(uri) else {
-        return out;
-    };
-    match language {
+    match doc.language {
         Language::Python => {
-            if text.len() as u64 > analysis::MAX_FILE_BYTES {
+            if super::document::too_large(doc.language, text) {
                 out.push(Diagnostic {
                     range: Range::default(),
                     severity: Some(DiagnosticSeverity::WARNING),
@@ -237,18 +275,18 @@ pub fn diagnostics(
                 });
                 return out;
             }
-            let (a, idx) = python_analysis(state, w, &path, &doc);
+            let (a, idx) = python_analysis(state, w, &path, doc);
             let Some(i) = idx else { return out };
             let raw = a.detected(i).to_vec();
             let (kept, unused) = analysis::suppress(text, raw);
             for f in kept.iter().filter(|f| f.kind != Kind::Pattern) {
                 out.push(finding_diagnostic(
-                    f, text, &index, enc, &a, &w.catalog, caps,
+                    f, text, index, enc, &a, &w.catalog, caps,
                 ));
             }
             for (sup, rule) in unused {
                 out.push(Diagnostic {
-                    range: to_range(text, &index, &sup.span, enc),
+                    range: to_range(text, index, &sup.span, enc),
                     severity: Some(DiagnosticSeverity::HINT),
                     code: Some(NumberOrString::String("unused-suppression".into())),
                     source: Some("pattern-language".into()),
@@ -267,7 +305,7 @@ pub fn diagnostics(
                 .take(501)
             {
                 out.push(Diagnostic {
-                    range: to_range(text, &index, &u.span, enc),
+                    range: to_range(text, index, &u.span, enc),
                     severity: Some(DiagnosticSeverity::WARNING),
                     code: Some(NumberOrString::String(u.rule.into())),
                     source: Some("pattern-language".into()),
@@ -294,7 +332,7 @@ pub fn diagnostics(
                     let line = p.line.saturating_sub(1) as usize;
                     let span = index.line_range(text, line);
                     out.push(Diagnostic {
-                        range: to_range(text, &index, &span, enc),
+                        range: to_range(text, index, &span, enc),
                         severity: Some(severity(p.severity)),
                         code: Some(NumberOrString::String("catalog".into())),
                         source: Some("pattern-language".into()),
@@ -326,7 +364,7 @@ pub fn diagnostics(
     {
         let line = p.line.saturating_sub(1) as usize;
         out.push(Diagnostic {
-            range: to_range(text, &index, &index.line_range(text, line), enc),
+            range: to_range(text, index, &index.line_range(text, line), enc),
             severity: Some(DiagnosticSeverity::WARNING),
             code: Some(NumberOrString::String("config".into())),
             source: Some("pattern-language".into()),
@@ -614,7 +652,7 @@ pub fn completion(
     }
     let has_close = text[offset..].starts_with("]]");
     let range = doc.range(&(start..offset), enc);
-    let catalog = w.catalog_with(&open_pages(&b.state, w));
+    let (catalog, _) = catalog_and_names(&b.state, w);
     let close = if has_close { "" } else { "]]" };
     let mut items: Vec<CompletionItem> = catalog
         .patterns()
@@ -649,7 +687,7 @@ fn python_completion(
     let text = &*doc.text;
     let before = &text[line_start..offset];
     let path = doc_path(uri);
-    let (a, idx) = python_analysis(&b.state, w, &path, doc);
+    let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true);
     let fi = idx?;
     let file = &a.project.files[fi];
     let snippets = super::lock(&b.state.caps).snippets;
@@ -883,22 +921,26 @@ pub fn document_symbols(
         }
         Language::Python => {
             let path = doc_path(uri);
-            let (a, idx) = python_analysis(&b.state, w, &path, doc);
+            let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true);
             let i = idx?;
             let file = &a.project.files[i];
             let found = a.findings(i);
-            let label = |start: usize| -> Option<String> {
-                let line = doc.index.line_of(start);
-                let names: Vec<String> = found
-                    .iter()
-                    .filter(|f| f.kind == Kind::Pattern && doc.index.line_of(f.span.start) == line)
-                    .map(|f| {
+            // Recognitions by line, once (not once per symbol: that was quadratic).
+            let mut by_line: HashMap<usize, Vec<String>> = HashMap::new();
+            for f in found.iter().filter(|f| f.kind == Kind::Pattern) {
+                by_line
+                    .entry(doc.index.line_of(f.span.start))
+                    .or_default()
+                    .push(
                         w.catalog
                             .get(&f.pattern)
-                            .map_or(f.pattern.clone(), |p| p.title.clone())
-                    })
-                    .collect();
-                (!names.is_empty()).then(|| names.join(", "))
+                            .map_or(f.pattern.clone(), |p| p.title.clone()),
+                    );
+            }
+            let label = |start: usize| -> Option<String> {
+                by_line
+                    .get(&doc.index.line_of(start))
+                    .map(|names| names.join(", "))
             };
             let mut symbols = Vec::new();
             for c in &file.facts.classes {
@@ -984,11 +1026,7 @@ fn workspace_edit(
     use crate::refactor::FileChange;
     // Never an edit outside the workspace folders.
     let roots = super::lock(&b.state.roots);
-    if !roots.is_empty()
-        && r.changes
-            .iter()
-            .any(|(path, _)| !roots.iter().any(|root| path.starts_with(root)))
-    {
+    if !crate::refactor::inside_roots(r.changes.iter().map(|(p, _)| p.as_path()), &roots) {
         return None;
     }
     let caps = super::lock(&b.state.caps);

@@ -3,49 +3,16 @@
 //! it itself) and the Markdown code action that inserts or refreshes a Mermaid block.
 
 use super::document::{Document, Language};
-use super::features::{cached_source, doc_path, open_pages};
+use super::features::workspace_analysis;
 use super::workspace::Workspace;
 use super::{Backend, State, lock};
-use crate::analysis::Analysis;
 use crate::map::{self, ContextMap};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 
 pub const SHOW_COMMAND: &str = "pattern-language.showContextMap";
-
-/// The workspace's analysis with its open Python buffers overlaid.
-fn workspace_analysis(state: &State, w: &Workspace) -> Arc<Analysis> {
-    let pages = open_pages(state, w);
-    let catalog = w.catalog_with(&pages);
-    let page_versions: Vec<(PathBuf, i32)> = state
-        .docs
-        .iter()
-        .filter(|d| d.language == Language::Markdown)
-        .filter_map(|d| {
-            let p = d.key().to_file_path()?.into_owned();
-            pages.iter().any(|(q, _)| *q == p).then_some((p, d.version))
-        })
-        .collect();
-    let mut open = Vec::new();
-    for d in state.docs.iter() {
-        if d.language != Language::Python {
-            continue;
-        }
-        let p = doc_path(d.key());
-        if w.root.as_ref().is_none_or(|r| p.starts_with(r)) {
-            open.push((
-                p.clone(),
-                d.version,
-                cached_source(state, w, &catalog, &p, &d),
-            ));
-        }
-    }
-    open.sort_by(|a, b| a.0.cmp(&b.0));
-    w.analysis(open, page_versions)
-}
 
 /// The map of a workspace, evidence paths absolute.
 pub fn workspace_map(state: &State, w: &Workspace) -> ContextMap {

@@ -9,12 +9,13 @@
 
 mod document;
 mod features;
+pub mod framing;
 mod map;
 mod workspace;
 
 use crate::line_index::Encoding;
 use dashmap::DashMap;
-use document::{Document, Language};
+use document::Document;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
@@ -23,7 +24,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use workspace::Workspace;
 
-pub use document::Document as Doc;
+pub use document::{Document as Doc, Language};
 
 /// What the client said it can do.
 #[derive(Clone, Debug, Default)]
@@ -44,7 +45,9 @@ pub struct ClientCaps {
 }
 
 pub struct State {
-    pub docs: DashMap<Uri, Document>,
+    /// Open documents. Handlers clone the `Arc` (one snapshot per request) and release the map
+    /// before any work; a change replaces the document (copy on write).
+    pub docs: DashMap<Uri, Arc<Document>>,
     pub encoding: RwLock<Encoding>,
     pub caps: RwLock<ClientCaps>,
     pub roots: RwLock<Vec<PathBuf>>,
@@ -55,9 +58,11 @@ pub struct State {
     pub loose: RwLock<Option<Arc<Workspace>>>,
     /// Config files that have diagnostics published (to clear them).
     pub config_diagnostics: DashMap<Uri, ()>,
-    /// Facts of open Python buffers by path: (version, catalog identity, source). Only the
-    /// buffer that changed is walked again.
-    pub sources: DashMap<PathBuf, (i32, usize, Arc<crate::python::project::SourceFile>)>,
+    /// Facts of open Python buffers by path: (document generation, catalog identity, source).
+    /// Only the buffer that changed is walked again.
+    pub sources: DashMap<PathBuf, (u64, u64, Arc<crate::python::project::SourceFile>)>,
+    /// A `workspace/diagnostic/refresh` is in flight, and another was asked for meanwhile.
+    pub pull_refresh: std::sync::Mutex<(bool, bool)>,
 }
 
 #[derive(Clone)]
@@ -94,6 +99,7 @@ impl Backend {
                 loose: RwLock::new(None),
                 config_diagnostics: DashMap::new(),
                 sources: DashMap::new(),
+                pull_refresh: std::sync::Mutex::new((false, false)),
             }),
         }
     }
@@ -156,6 +162,9 @@ impl Backend {
             match loaded {
                 Ok(w) => {
                     let w = Arc::new(w);
+                    // In place before it is announced: a client that waits for the message
+                    // sees the index.
+                    self.state.workspaces.insert(root.clone(), w.clone());
                     self.client
                         .log_message(
                             MessageType::INFO,
@@ -167,7 +176,6 @@ impl Backend {
                             ),
                         )
                         .await;
-                    self.state.workspaces.insert(root, w.clone());
                     self.publish_config_problems(&w).await;
                 }
                 Err(err) => {
@@ -237,33 +245,100 @@ impl Backend {
         }
     }
 
-    /// Asks a pulling client to pull diagnostics again.
+    /// Asks a pulling client to pull diagnostics again, from a task of its own: a handler that
+    /// awaited the client's answer would hold one of the server's few concurrent slots while
+    /// the answer waits in the input behind the messages a busy client sent meanwhile (with
+    /// enough of them, the server stalls for good). One refresh in flight at a time; asks made
+    /// meanwhile become one more after it.
     async fn request_pull(&self) {
-        let _ = self
-            .client
-            .send_request::<request::WorkspaceDiagnosticRefresh>(())
-            .await;
+        let start = {
+            let mut g = match self.state.pull_refresh.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            if g.0 {
+                g.1 = true;
+                false
+            } else {
+                g.0 = true;
+                true
+            }
+        };
+        if !start {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let _ = this
+                    .client
+                    .send_request::<request::WorkspaceDiagnosticRefresh>(())
+                    .await;
+                let state = this.state.clone();
+                let again = {
+                    let mut g = match state.pull_refresh.lock() {
+                        Ok(g) => g,
+                        Err(p) => p.into_inner(),
+                    };
+                    if g.1 {
+                        g.1 = false;
+                        true
+                    } else {
+                        g.0 = false;
+                        false
+                    }
+                };
+                if !again {
+                    break;
+                }
+            }
+        });
     }
 
-    /// One document's diagnostics, computed on a blocking thread: (version, diagnostics).
-    async fn compute_diagnostics(&self, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
-        let (version, text, language) = self
-            .state
-            .docs
-            .get(uri)
-            .map(|d| (d.version, d.text.clone(), d.language))?;
+    /// One document's diagnostics, computed on a blocking thread from one snapshot of it:
+    /// (version, generation, diagnostics).
+    async fn compute_diagnostics(&self, uri: &Uri) -> Option<(i32, u64, Vec<Diagnostic>)> {
+        let doc = self.state.docs.get(uri).map(|d| d.value().clone())?;
         let path = uri.to_file_path().map(|p| p.into_owned());
         let w = self.workspace_for(path.as_deref());
         let state = self.state.clone();
         let enc = self.encoding();
         let caps = lock(&self.state.caps);
         let u = uri.clone();
+        let (version, generation) = (doc.version, doc.generation);
         let diags = tokio::task::spawn_blocking(move || {
-            features::diagnostics(&state, &w, &u, &text, language, enc, &caps)
+            // Content that moved on before its turn is not analysed (a newer refresh follows).
+            if state
+                .docs
+                .get(&u)
+                .is_none_or(|d| d.generation != generation)
+            {
+                return None;
+            }
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                features::diagnostics(&state, &w, &u, &doc, enc, &caps)
+            }))
+            .ok()
         })
         .await
-        .ok()?;
-        Some((version, diags))
+        .ok()??;
+        Some((version, generation, diags))
+    }
+
+    /// Recomputes a document's diagnostics on a task of its own: the handler returns at once, so
+    /// that a burst of changes to a big file does not fill the server's few concurrent slots with
+    /// handlers waiting for analyses (then a hover elsewhere waited behind them).
+    fn spawn_refresh(&self, uri: Uri) {
+        let this = self.clone();
+        tokio::spawn(async move { this.refresh(uri).await });
+    }
+
+    /// Is `generation` still the content of `uri`?
+    fn is_current(&self, uri: &Uri, generation: u64) -> bool {
+        self.state
+            .docs
+            .get(uri)
+            .is_some_and(|d| d.generation == generation)
     }
 
     /// Recomputes and pushes one document's diagnostics (or asks a pulling client to pull).
@@ -272,16 +347,11 @@ impl Backend {
             self.request_pull().await;
             return;
         }
-        let Some((version, diags)) = self.compute_diagnostics(&uri).await else {
+        let Some((version, generation, diags)) = self.compute_diagnostics(&uri).await else {
             return;
         };
-        // Drop results for a document that moved on.
-        if self
-            .state
-            .docs
-            .get(&uri)
-            .is_none_or(|d| d.version != version)
-        {
+        // Drop results for a document that moved on (or was closed and opened again).
+        if !self.is_current(&uri, generation) {
             return;
         }
         self.client
@@ -300,7 +370,9 @@ impl Backend {
                 .collect(),
         };
         set(&self.state.loose, None);
-        self.index_roots(roots).await;
+        // On a task of its own: indexing may ask the client (progress), see `request_pull`.
+        let this = self.clone();
+        tokio::spawn(async move { this.index_roots(roots).await });
     }
 }
 
@@ -504,9 +576,9 @@ impl LanguageServer for Backend {
         let language = Language::from(&doc.language_id, doc.uri.as_str());
         self.state.docs.insert(
             doc.uri.clone(),
-            Document::new(&doc.text, doc.version, language),
+            Arc::new(Document::new(&doc.text, doc.version, language)),
         );
-        self.refresh(doc.uri).await;
+        self.spawn_refresh(doc.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -518,7 +590,12 @@ impl LanguageServer for Backend {
                 if params.text_document.version <= doc.version {
                     false
                 } else {
-                    doc.apply(&params.content_changes, params.text_document.version, enc);
+                    // Snapshots held by running requests keep the old content.
+                    Arc::make_mut(&mut doc).apply(
+                        &params.content_changes,
+                        params.text_document.version,
+                        enc,
+                    );
                     true
                 }
             }
@@ -543,9 +620,10 @@ impl LanguageServer for Backend {
             .is_some_and(|d| d.language == Language::Markdown);
         if is_catalog {
             // A catalog page being edited changes what other documents see.
-            self.refresh_all().await;
+            let this = self.clone();
+            tokio::spawn(async move { this.refresh_all().await });
         } else {
-            self.refresh(uri).await;
+            self.spawn_refresh(uri);
         }
     }
 
@@ -609,9 +687,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let mut roots = lock(&self.state.roots);
         for removed in params.event.removed {
             if let Some(p) = removed.uri.to_file_path() {
                 self.state.workspaces.remove(p.as_ref());
+                roots.retain(|r| r != p.as_ref());
             }
         }
         let added: Vec<PathBuf> = params
@@ -620,19 +700,35 @@ impl LanguageServer for Backend {
             .iter()
             .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
             .collect();
-        self.index_roots(added).await;
+        // The refactors' workspace guard reads these roots.
+        for a in &added {
+            if !roots.contains(a) {
+                roots.push(a.clone());
+            }
+        }
+        set(&self.state.roots, roots);
+        let this = self.clone();
+        tokio::spawn(async move { this.index_roots(added).await });
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let uri = &params.text_document_position_params.text_document.uri;
+        let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        Ok(self.with_doc(uri, |b, doc, w| features::hover(b, doc, w, uri, pos)))
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::hover(b, doc, w, &uri, pos)
+            })
+            .await)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let uri = &params.text_document_position.text_document.uri;
+        let uri = params.text_document_position.text_document.uri;
         let pos = params.text_document_position.position;
-        Ok(self.with_doc(uri, |b, doc, w| features::completion(b, doc, w, uri, pos)))
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::completion(b, doc, w, &uri, pos)
+            })
+            .await)
     }
 
     async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
@@ -660,15 +756,21 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let uri = &params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        Ok(self.with_doc(uri, |b, doc, w| features::definition(b, doc, w, pos)))
+        Ok(self
+            .with_doc(uri, move |b, doc, w| features::definition(b, doc, w, pos))
+            .await)
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let uri = &params.text_document.uri;
-        Ok(self.with_doc(uri, |b, doc, w| features::document_symbols(b, doc, w, uri)))
+        let uri = params.text_document.uri;
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::document_symbols(b, doc, w, &uri)
+            })
+            .await)
     }
 
     async fn symbol(
@@ -681,7 +783,11 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
-        Ok(self.with_doc(&uri, |b, doc, w| features::code_actions(b, doc, w, &params)))
+        Ok(self
+            .with_doc(&uri, move |b, doc, w| {
+                features::code_actions(b, doc, w, &params)
+            })
+            .await)
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
@@ -699,9 +805,12 @@ impl LanguageServer for Backend {
         };
         if data.get("contextMap").is_some() {
             let mut action = action;
-            action.edit = self.with_doc(&uri, |b, doc, w| {
-                Some(map::markdown_edit(b, doc, w, &uri, range))
-            });
+            let target = uri.clone();
+            action.edit = self
+                .with_doc(&uri, move |b, doc, w| {
+                    Some(map::markdown_edit(b, doc, w, &target, range))
+                })
+                .await;
             return Ok(action);
         }
         let params = CodeActionParams {
@@ -711,9 +820,11 @@ impl LanguageServer for Backend {
             work_done_progress_params: Default::default(),
             partial_result_params: Default::default(),
         };
-        let resolved = self.with_doc(&uri, |b, doc, w| {
-            features::refactor_actions_full(b, doc, w, &params)
-        });
+        let resolved = self
+            .with_doc(&uri, move |b, doc, w| {
+                features::refactor_actions_full(b, doc, w, &params)
+            })
+            .await;
         let found = resolved.into_iter().flatten().find_map(|a| match a {
             CodeActionOrCommand::CodeAction(a) if a.title == action.title => Some(a),
             _ => None,
@@ -722,21 +833,33 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        let uri = &params.text_document.uri;
-        Ok(self.with_doc(uri, |b, doc, w| {
-            features::inlay_hints(b, doc, w, uri, params.range)
-        }))
+        let uri = params.text_document.uri;
+        let range = params.range;
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::inlay_hints(b, doc, w, &uri, range)
+            })
+            .await)
     }
 
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let items = self
-            .compute_diagnostics(&params.text_document.uri)
-            .await
-            .map(|(_, d)| d)
-            .unwrap_or_default();
+        // One snapshot per computation; a result for content that changed meanwhile is dropped
+        // and computed again (a few times at most: then the last one, consistent in itself).
+        let uri = &params.text_document.uri;
+        let mut items = Vec::new();
+        for _ in 0..3 {
+            let Some((_, generation, diags)) = self.compute_diagnostics(uri).await else {
+                // Closed, or changed before its turn: try the new content.
+                continue;
+            };
+            items = diags;
+            if self.is_current(uri, generation) {
+                break;
+            }
+        }
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
@@ -759,8 +882,12 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let uri = &params.text_document.uri;
-        Ok(self.with_doc(uri, |b, doc, w| features::code_lenses(b, doc, w, uri)))
+        let uri = params.text_document.uri;
+        Ok(self
+            .with_doc(&uri.clone(), move |b, doc, w| {
+                features::code_lenses(b, doc, w, &uri)
+            })
+            .await)
     }
 }
 
@@ -826,18 +953,29 @@ impl Backend {
         });
     }
 
-    /// Runs `f` on an open document and its workspace. Panics inside become `None`, never a crash.
-    fn with_doc<T>(
+    /// Runs `f` on a snapshot of an open document and its workspace, on a blocking thread, with
+    /// no lock held. Panics inside become `None`, never a crash. A Python buffer over the
+    /// analysis cap gets `None`: it is not analysed (its diagnostics say so).
+    async fn with_doc<T: Send + 'static>(
         &self,
         uri: &Uri,
-        f: impl FnOnce(&Backend, &Document, &Workspace) -> Option<T>,
+        f: impl FnOnce(&Backend, &Document, &Workspace) -> Option<T> + Send + 'static,
     ) -> Option<T> {
-        let doc = self.state.docs.get(uri)?;
+        let doc = self.state.docs.get(uri).map(|d| d.value().clone())?;
+        if document::too_large(doc.language, &doc.text) {
+            return None;
+        }
         let path = uri.to_file_path().map(|p| p.into_owned());
         let w = self.workspace_for(path.as_deref());
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self, &doc, &w)))
-            .ok()
-            .flatten()
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&this, &doc, &w)))
+                .ok()
+                .flatten()
+        })
+        .await
+        .ok()
+        .flatten()
     }
 }
 
@@ -855,9 +993,17 @@ pub fn run_stdio() -> ExitCode {
     };
     runtime.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        // One bad message must not end the session: see `framing`.
+        framing::serve(
+            tokio::io::stdin(),
+            tokio::io::stdout(),
+            |input, output| async move {
+                Server::new(input, output, socket).serve(service).await;
+            },
+        )
+        .await;
     });
+    // A read of stdin may still be blocked: do not wait for it.
+    runtime.shutdown_background();
     ExitCode::SUCCESS
 }

@@ -9,8 +9,17 @@ use crate::python::project::SourceFile;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// Open buffers (path, version) and the analysis computed with them.
-type CachedAnalysis = (Vec<(PathBuf, i32)>, Arc<Analysis>);
+/// Open buffers (path, generation), the catalog's identity, and the analysis computed with them.
+type CachedAnalysis = (Vec<(PathBuf, u64)>, u64, Arc<Analysis>);
+
+/// Open catalog pages (path, generation), and the catalog built with them: its name matcher and
+/// its identity.
+type CachedOverlay = (Vec<(PathBuf, u64)>, Arc<Catalog>, Arc<Names>, u64);
+
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 pub struct Workspace {
     /// A number no other loaded workspace has: identifies what facts were computed against.
@@ -23,8 +32,13 @@ pub struct Workspace {
     /// Python files read from disk at indexing time.
     pub disk: Vec<Arc<SourceFile>>,
     pub disk_problems: Vec<analysis::FileProblem>,
-    /// The last analysis with open buffers overlaid, keyed by their (path, version) list.
+    /// The last analysis with open buffers overlaid, keyed by their (path, generation) list.
     cache: Mutex<Option<CachedAnalysis>>,
+    /// Held while an analysis is computed: a second request waits for it instead of computing the
+    /// same one again on the other core.
+    computing: Mutex<()>,
+    /// The catalog with open pages laid over it (team queries compiled once per page contents).
+    overlay: Mutex<Option<CachedOverlay>>,
 }
 
 /// Does a change to this file change the workspace (config or catalog)?
@@ -80,9 +94,8 @@ impl Workspace {
             }
             _ => (Vec::new(), Vec::new()),
         };
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Workspace {
-            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            id: next_id(),
             root,
             config,
             config_problems: problems,
@@ -91,6 +104,8 @@ impl Workspace {
             disk,
             disk_problems,
             cache: Mutex::new(None),
+            computing: Mutex::new(()),
+            overlay: Mutex::new(None),
         }
     }
 
@@ -109,47 +124,86 @@ impl Workspace {
                     .any(|l| l.trim_start().starts_with("id")))
     }
 
-    /// The catalog with open, edited catalog pages laid over it.
-    pub fn catalog_with(&self, pages: &[(PathBuf, Arc<str>)]) -> Arc<Catalog> {
+    /// The catalog with open, edited catalog pages laid over it, its name matcher and its
+    /// identity (the workspace's id without pages). Built, and its queries compiled, once per
+    /// set of page contents.
+    pub fn catalog_with(
+        &self,
+        pages: &[(PathBuf, u64, Arc<str>)],
+    ) -> (Arc<Catalog>, Arc<Names>, u64) {
         if pages.is_empty() {
-            return self.catalog.clone();
+            return (self.catalog.clone(), self.names.clone(), self.id);
+        }
+        let key: Vec<(PathBuf, u64)> = pages.iter().map(|(p, g, _)| (p.clone(), *g)).collect();
+        if let Ok(guard) = self.overlay.lock()
+            && let Some((k, c, n, id)) = guard.as_ref()
+            && *k == key
+        {
+            return (c.clone(), n.clone(), *id);
         }
         let mut catalog = (*self.catalog).clone();
-        for (path, text) in pages {
+        for (path, _, text) in pages {
             catalog.add_text(path, text);
         }
         catalog.validate();
-        Arc::new(catalog)
+        let catalog = Arc::new(catalog);
+        let names = Arc::new(Names::new(&catalog));
+        let id = next_id();
+        if let Ok(mut guard) = self.overlay.lock() {
+            *guard = Some((key, catalog.clone(), names.clone(), id));
+        }
+        (catalog, names, id)
     }
 
-    /// The analysis of the workspace with `open` Python buffers overlaid (cached by versions).
+    /// The analysis of the workspace with open Python buffers overlaid: `key` lists them as
+    /// (path, generation), `catalog` is the catalog's identity, `sources` computes their facts on
+    /// a miss. `lenient` (a read-only request for one document at one generation) accepts the
+    /// last analysis when it has that document's content and the same catalog, even if other
+    /// buffers changed since: typing in one big file does not make hovers elsewhere wait.
     pub fn analysis(
         &self,
-        open: Vec<(PathBuf, i32, Arc<SourceFile>)>,
-        extra_key: Vec<(PathBuf, i32)>,
+        key: Vec<(PathBuf, u64)>,
+        catalog: u64,
+        lenient: Option<(&Path, u64)>,
+        sources: impl FnOnce() -> Vec<Arc<SourceFile>>,
     ) -> Arc<Analysis> {
-        let mut key: Vec<(PathBuf, i32)> = open.iter().map(|(p, v, _)| (p.clone(), *v)).collect();
-        key.extend(extra_key);
+        let hit = |cached: &Option<CachedAnalysis>, lenient: Option<(&Path, u64)>| {
+            let (k, c, a) = cached.as_ref()?;
+            if *c != catalog {
+                return None;
+            }
+            let same_files = k.len() == key.len() && k.iter().zip(&key).all(|(x, y)| x.0 == y.0);
+            let ok = *k == key
+                || lenient
+                    .is_some_and(|(p, g)| same_files && k.iter().any(|(q, h)| q == p && *h == g));
+            ok.then(|| a.clone())
+        };
         if let Ok(guard) = self.cache.lock()
-            && let Some((k, a)) = guard.as_ref()
-            && *k == key
+            && let Some(a) = hit(&guard, lenient)
         {
-            return a.clone();
+            return a;
         }
+        let _computing = self.computing.lock();
+        if let Ok(guard) = self.cache.lock()
+            && let Some(a) = hit(&guard, None)
+        {
+            return a;
+        }
+        let open = sources();
         let mut files: Vec<Arc<SourceFile>> = self
             .disk
             .iter()
-            .filter(|f| !open.iter().any(|(p, _, _)| *p == f.path))
+            .filter(|f| !open.iter().any(|s| s.path == f.path))
             .cloned()
             .collect();
-        files.extend(open.into_iter().map(|(_, _, s)| s));
+        files.extend(open);
         let a = Arc::new(Analysis::from_sources(
             files,
             Vec::new(),
             self.config.clone(),
         ));
         if let Ok(mut guard) = self.cache.lock() {
-            *guard = Some((key, a.clone()));
+            *guard = Some((key, catalog, a.clone()));
         }
         a
     }

@@ -253,11 +253,22 @@ pub fn resolve_relative(module: &str, is_package: bool, dots: usize, rest: &str)
 
 const MAX_TEXT: usize = 200;
 
+/// How deep a [`Value`] nests (calls in calls, lists in dicts): deeper is kept as text. Every call
+/// keeps its arguments, so without a bound `f(f(f(...)))` is quadratic, and recursion overflows.
+const MAX_VALUE_DEPTH: usize = 24;
+
+/// How deep compound statements nest before the walk stops descending (the walk recurses).
+const MAX_STATEMENT_DEPTH: usize = 100;
+
 struct Walker<'a> {
     src: &'a str,
     module: String,
     is_package: bool,
     out: FileFacts,
+    /// Nesting of the statement being walked.
+    depth: usize,
+    /// Nesting of the value being read.
+    value_depth: std::cell::Cell<usize>,
 }
 
 fn compact(s: &str) -> String {
@@ -316,11 +327,18 @@ pub fn collect_cached(
         let range = child.byte_range();
         let text = src.get(range.clone()).unwrap_or("");
         let key = statement_key(text, module, is_package);
-        let part = match cache
-            .entries
-            .remove(&key)
-            .or_else(|| next.get(&key).cloned())
-        {
+        // Error recovery depends on the text that follows: a statement with an error inside is
+        // walked again every time, and never cached.
+        let trusted = !child.has_error();
+        let cached = if trusted {
+            cache
+                .entries
+                .remove(&key)
+                .or_else(|| next.get(&key).cloned())
+        } else {
+            None
+        };
+        let part = match cached {
             Some(part) => part,
             None => {
                 let mut w = Walker {
@@ -328,6 +346,8 @@ pub fn collect_cached(
                     module: module.to_string(),
                     is_package,
                     out: FileFacts::default(),
+                    depth: 0,
+                    value_depth: std::cell::Cell::new(0),
                 };
                 w.statement(child, Scope::default(), None);
                 let mut part = w.out;
@@ -337,7 +357,9 @@ pub fn collect_cached(
         };
         let mut placed = part.clone();
         shift(&mut placed, range.start as isize);
-        next.insert(key, part);
+        if trusted {
+            next.insert(key, part);
+        }
         out.imports.extend(placed.imports);
         out.classes.extend(placed.classes);
         out.functions.extend(placed.functions);
@@ -442,7 +464,16 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn statement(&mut self, node: Node, scope: Scope, mut class: Option<&mut Class>) {
+    fn statement(&mut self, node: Node, scope: Scope, class: Option<&mut Class>) {
+        if self.depth >= MAX_STATEMENT_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.statement_inner(node, scope, class);
+        self.depth -= 1;
+    }
+
+    fn statement_inner(&mut self, node: Node, scope: Scope, mut class: Option<&mut Class>) {
         match node.kind() {
             "import_statement" | "import_from_statement" => self.import(node, scope),
             "future_import_statement" => {}
@@ -910,6 +941,17 @@ impl<'a> Walker<'a> {
     }
 
     fn value(&self, node: Node) -> Value {
+        let depth = self.value_depth.get();
+        if depth >= MAX_VALUE_DEPTH {
+            return Value::Other(compact(self.text(node)), node.byte_range());
+        }
+        self.value_depth.set(depth + 1);
+        let v = self.value_inner(node);
+        self.value_depth.set(depth);
+        v
+    }
+
+    fn value_inner(&self, node: Node) -> Value {
         let span = node.byte_range();
         match node.kind() {
             "string" | "concatenated_string" => Value::Str(string_value(node, self.src), span),
@@ -1030,20 +1072,27 @@ fn compact_annotation(s: &str) -> String {
         .to_string()
 }
 
-/// `Q(...)`, `models.Q(...)`, or `&`, `|`, `~` of them.
+/// `Q(...)`, `models.Q(...)`, or `&`, `|`, `~` of them (iterative: operands nest arbitrarily).
 fn is_q_expression(node: Node, src: &str) -> bool {
-    match node.kind() {
-        "call" => node
-            .child_by_field_name("function")
-            .and_then(|f| src.get(f.byte_range()))
-            .is_some_and(|f| f == "Q" || f.ends_with(".Q")),
-        "binary_operator" | "unary_operator" | "parenthesized_expression" => {
-            let mut cursor = node.walk();
-            node.named_children(&mut cursor)
-                .any(|c| is_q_expression(c, src))
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "call"
+                if node
+                    .child_by_field_name("function")
+                    .and_then(|f| src.get(f.byte_range()))
+                    .is_some_and(|f| f == "Q" || f.ends_with(".Q")) =>
+            {
+                return true;
+            }
+            "binary_operator" | "unary_operator" | "parenthesized_expression" => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+            _ => {}
         }
-        _ => false,
     }
+    false
 }
 
 /// The text of a string literal without prefix and quotes (concatenations joined).

@@ -292,3 +292,49 @@ pub(crate) fn camel(name: &str) -> String {
         })
         .collect()
 }
+
+/// The real location of `path`, following symlinks: the canonical form of its deepest existing
+/// ancestor, with the rest (files a refactor would create) appended. `None` when the rest climbs
+/// out (`..`) or the path is relative.
+pub fn real_path(path: &Path) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    if !path.is_absolute() {
+        return None;
+    }
+    let mut missing = Vec::new();
+    let mut base = path;
+    loop {
+        match std::fs::canonicalize(base) {
+            Ok(real) => {
+                let mut out = real;
+                for part in missing.iter().rev() {
+                    out.push(part);
+                }
+                return Some(out);
+            }
+            Err(_) => {
+                let mut parts = base.components();
+                match parts.next_back() {
+                    Some(Component::Normal(name)) => missing.push(name.to_os_string()),
+                    _ => return None,
+                }
+                base = parts.as_path();
+            }
+        }
+    }
+}
+
+/// Is every path inside one of `roots`, compared by real location (a symlink under a root that
+/// resolves outside it is outside)? With no roots, everything is inside.
+pub fn inside_roots<'a>(
+    paths: impl IntoIterator<Item = &'a Path>,
+    roots: &[std::path::PathBuf],
+) -> bool {
+    if roots.is_empty() {
+        return true;
+    }
+    let real_roots: Vec<std::path::PathBuf> = roots.iter().filter_map(|r| real_path(r)).collect();
+    paths.into_iter().all(|p| {
+        real_path(p).is_some_and(|real| real_roots.iter().any(|root| real.starts_with(root)))
+    })
+}
