@@ -92,11 +92,8 @@ impl Project {
         }
         seen.push((file, name));
         let f = &self.files[file];
-        if let Some(ci) = f.facts.classes.iter().rposition(|c| c.name == name) {
-            return Some(Def::Class((file, ci)));
-        }
-        if let Some(fi) = f.facts.functions.iter().rposition(|x| x.name == name) {
-            return Some(Def::Function(file, fi));
+        if let Some(d) = self.defs.get(file).and_then(|d| d.get(name)) {
+            return Some(*d);
         }
         // Module-level imports first, then lazy ones inside functions.
         let imports = f.facts.imports.iter();

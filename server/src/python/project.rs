@@ -84,6 +84,9 @@ pub type ClassRef = (usize, usize);
 pub struct Project {
     pub files: Vec<Arc<SourceFile>>,
     pub by_module: HashMap<String, usize>,
+    /// Each file's top-level definitions by name (the last one wins, a class over a function),
+    /// so that name resolution never scans a file.
+    pub(crate) defs: Vec<HashMap<String, Def>>,
     pub apps: Vec<App>,
     pub contexts: Vec<Context>,
     /// Model classes by simple name.
@@ -120,6 +123,14 @@ impl Project {
         };
         for (i, f) in p.files.iter().enumerate() {
             p.by_module.insert(f.facts.module.clone(), i);
+            let mut defs = HashMap::new();
+            for (fi, func) in f.facts.functions.iter().enumerate() {
+                defs.insert(func.name.clone(), Def::Function(i, fi));
+            }
+            for (ci, c) in f.facts.classes.iter().enumerate() {
+                defs.insert(c.name.clone(), Def::Class((i, ci)));
+            }
+            p.defs.push(defs);
         }
         p.find_models();
         p.find_apps();
