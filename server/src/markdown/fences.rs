@@ -171,6 +171,29 @@ pub fn analyse_fence(
     )
 }
 
+/// The classes of a fence that parses, for an outline: (name, whole span, name span), in the
+/// Markdown text.
+pub fn classes(fence: &Fence) -> Vec<(String, Range<usize>, Range<usize>)> {
+    let Some(tree) = crate::python::parse(&fence.code, None) else {
+        return Vec::new();
+    };
+    if tree.root_node().has_error() {
+        return Vec::new();
+    }
+    let module = module_of(&fence.code);
+    facts::collect(&tree, &fence.code, &module, false)
+        .classes
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                fence.map_span(&c.span),
+                fence.map_span(&c.name_span),
+            )
+        })
+        .collect()
+}
+
 /// Every Python fence of a Markdown text, analysed; fences that do not parse are left out.
 pub fn analyse(
     md_path: &Path,
