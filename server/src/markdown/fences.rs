@@ -5,6 +5,7 @@
 //! Markdown document. A fence is its own small module: it takes part in no cross-file facts, and
 //! no refactor edits it. A fence that does not parse yields nothing.
 
+use crate::catalog::{Catalog, Pattern};
 use crate::config::Config;
 use crate::detect::Finding;
 use crate::python::facts;
@@ -223,6 +224,140 @@ pub fn findings(
         .collect();
     out.sort_by_key(|f| (f.span.start, f.span.end));
     out
+}
+
+/// The Python fences of a page's `## Example` section.
+pub fn example_fences(page_text: &str) -> Vec<Fence> {
+    let Some(start) = page_text
+        .match_indices("## Example")
+        .map(|(i, _)| i)
+        .find(|i| *i == 0 || page_text[..*i].ends_with('\n'))
+    else {
+        return Vec::new();
+    };
+    let body = start + "## Example".len();
+    let end = page_text[body..]
+        .find("\n## ")
+        .map_or(page_text.len(), |i| body + i + 1);
+    python_fences(&page_text[..end])
+        .into_iter()
+        .filter(|f| f.block.start >= start)
+        .collect()
+}
+
+/// Analyses an example fence as the small project it sketches: a line `# orders/models.py`
+/// starts a file of that name, so an example may show several modules (a domain module, its
+/// repository, another context importing it). Only for proving catalog examples: in a document
+/// a fence stays one module. `None` when it does not parse. Spans are left in the fence's code.
+pub fn analyse_example(
+    fence: &Fence,
+    config: &Config,
+    queries: &[Arc<TeamQuery>],
+) -> Option<Vec<Finding>> {
+    let tree = crate::python::parse(&fence.code, None)?;
+    if tree.root_node().has_error() {
+        return None;
+    }
+    // Split at file-naming comments.
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for line in fence.code.split_inclusive('\n') {
+        let starts_file = line.starts_with('#') && module_of(line) != "fence";
+        if starts_file || parts.is_empty() {
+            parts.push((module_of(line), String::new()));
+        }
+        if let Some((_, text)) = parts.last_mut() {
+            text.push_str(line);
+        }
+    }
+    let mut sources = Vec::new();
+    for (i, (module, text)) in parts.into_iter().enumerate() {
+        let tree = crate::python::parse(&text, None)?;
+        let file_facts = facts::collect(&tree, &text, &module, false);
+        let hits = crate::python::queries::run(queries, &tree, &text);
+        let path = Path::new("example").join(format!("{i}-{}.py", module.replace('.', "/")));
+        let mut source = SourceFile::new(path, Arc::from(text.as_str()), file_facts);
+        source.team_hits = hits;
+        source.is_test = false;
+        source.is_migration = false;
+        sources.push(Arc::new(source));
+    }
+    let analysis = crate::analysis::Analysis::from_sources(sources, Vec::new(), config.clone());
+    Some(
+        analysis
+            .all_findings()
+            .into_iter()
+            .flat_map(|(_, f)| f)
+            .collect(),
+    )
+}
+
+/// Is this fence a "before" example (its first line a comment with the word `before`)? It
+/// must then show a smell the page fixes, not the pattern.
+pub fn is_before(fence: &Fence) -> bool {
+    fence
+        .code
+        .lines()
+        .next()
+        .and_then(|l| l.trim().strip_prefix('#'))
+        .is_some_and(|c| {
+            c.to_ascii_lowercase()
+                .split(|ch: char| !ch.is_alphanumeric())
+                .any(|w| w == "before")
+        })
+}
+
+/// Does a page's `## Example` show its pattern? `Err` says why not. A detectable page needs a
+/// Python fence its own detector recognises as the page's pattern; a "before" fence
+/// ([`is_before`]) must show one of the smells the page fixes. Pages with `detectable = false`
+/// and pages without Python examples pass.
+pub fn check_example(pattern: &Pattern, catalog: &Catalog) -> Result<(), String> {
+    if !pattern.is_detectable() {
+        return Ok(());
+    }
+    let fences = example_fences(&pattern.text);
+    if fences.is_empty() {
+        return Ok(());
+    }
+    let config = Config::default();
+    let mut recognised = false;
+    let mut after = false;
+    for fence in &fences {
+        let Some(found) = analyse_example(fence, &config, catalog.team_queries()) else {
+            if is_before(fence) {
+                return Err("the \"before\" example does not parse as Python".into());
+            }
+            continue;
+        };
+        if is_before(fence) {
+            let smells: Vec<&str> = crate::detect::SMELLS
+                .iter()
+                .filter(|s| s.fixed_by.contains(&pattern.id.as_str()))
+                .map(|s| s.id)
+                .collect();
+            if !found.iter().any(|f| smells.contains(&f.rule.as_str())) {
+                return Err(format!(
+                    "the \"before\" example does not show the smell it fixes ({})",
+                    if smells.is_empty() {
+                        "none fixed by this page".to_string()
+                    } else {
+                        smells.join(", ")
+                    }
+                ));
+            }
+        } else {
+            after = true;
+            recognised |= found
+                .iter()
+                .any(|f| f.kind == crate::detect::Kind::Pattern && f.rule == pattern.id);
+        }
+    }
+    if after && !recognised {
+        return Err(format!(
+            "the Example is not recognised as `{}` by its detector: show the evidence the Detection section names, or say `detectable = false` in the front matter",
+            pattern.id
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
