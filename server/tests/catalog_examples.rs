@@ -28,7 +28,6 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "json-field-repository",
     "multi-app-bounded-context",
     "open-host-service",
-    "random-identifier",
     "shared-kernel",
     "single-app-bounded-context",
     "unit-of-work",
