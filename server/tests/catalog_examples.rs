@@ -24,7 +24,6 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "anticorruption-layer",
     "cached-repository",
     "cqrs",
-    "dragonfly",
     "json-field-repository",
     "multi-app-bounded-context",
     "open-host-service",
