@@ -22,7 +22,6 @@ const NOT_DETECTABLE: &[&str] = &[
 const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "aggregate",
     "anticorruption-layer",
-    "cached-repository",
     "cqrs",
     "json-field-repository",
     "multi-app-bounded-context",
