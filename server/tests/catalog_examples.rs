@@ -29,7 +29,6 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "shared-kernel",
     "single-app-bounded-context",
     "unit-of-work",
-    "value-object",
 ];
 
 #[test]
