@@ -23,7 +23,6 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "aggregate",
     "anticorruption-layer",
     "cqrs",
-    "json-field-repository",
     "multi-app-bounded-context",
     "open-host-service",
     "shared-kernel",
