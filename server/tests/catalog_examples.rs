@@ -26,7 +26,6 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "open-host-service",
     "shared-kernel",
     "single-app-bounded-context",
-    "unit-of-work",
 ];
 
 #[test]
