@@ -21,7 +21,6 @@ const NOT_DETECTABLE: &[&str] = &[
 /// example rewritten to show the evidence its Detection section names. The list may only shrink.
 const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "anticorruption-layer",
-    "cqrs",
     "multi-app-bounded-context",
     "open-host-service",
     "shared-kernel",
