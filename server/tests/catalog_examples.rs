@@ -24,7 +24,6 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "multi-app-bounded-context",
     "open-host-service",
     "shared-kernel",
-    "single-app-bounded-context",
 ];
 
 #[test]

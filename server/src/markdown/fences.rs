@@ -274,7 +274,16 @@ pub fn analyse_example(
         let tree = crate::python::parse(&text, None)?;
         let file_facts = facts::collect(&tree, &text, &module, false);
         let hits = crate::python::queries::run(queries, &tree, &text);
-        let path = Path::new("example").join(format!("{i}-{}.py", module.replace('.', "/")));
+        // Named as the comment names it; a second part of the same name gets its own folder.
+        let file = format!("{}.py", module.replace('.', "/"));
+        let path = if sources
+            .iter()
+            .any(|s: &Arc<SourceFile>| s.path == Path::new(&file))
+        {
+            Path::new(&format!("part{i}")).join(&file)
+        } else {
+            Path::new(&file).to_path_buf()
+        };
         let mut source = SourceFile::new(path, Arc::from(text.as_str()), file_facts);
         source.team_hits = hits;
         source.is_test = false;
