@@ -72,3 +72,47 @@ fn a_before_example_must_show_the_smell() {
     let err = fences::check_example(p, &catalog).unwrap_err();
     assert!(err.contains("query-method-sprawl"), "{err}");
 }
+
+#[test]
+fn team_queries_run_on_fences_and_team_pages_are_held_to_their_example() {
+    let page = "+++\nid = \"payment-gateway\"\ntitle = \"Payment gateway\"\ncategory = \"integration\"\n\
+                aliases = []\nrelated = []\ntags = []\n+++\n# Payment gateway\n\nA port to the payment provider.\n\n\
+                ## Example\n\n```python\nclass StripeGateway:\n    pass\n```\n\n## Detection\n\n\
+                ```query\n(class_definition name: (identifier) @name (#match? @name \"Gateway$\")) @pattern\n```\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("payment-gateway.md");
+    std::fs::write(&file, page).unwrap();
+    let catalog = Catalog::load(&[file.clone()]);
+    let p = catalog.get("payment-gateway").unwrap();
+    assert_eq!(fences::check_example(p, &catalog), Ok(()));
+
+    // The same query finds the class in a design doc's fence, at the document's line.
+    let doc = "# Payments\n\n```python\nclass AdyenGateway:\n    pass\n```\n";
+    let found = fences::findings(
+        std::path::Path::new("design.md"),
+        doc,
+        &Default::default(),
+        catalog.team_queries(),
+    );
+    let hit = found
+        .iter()
+        .find(|f| f.rule == "payment-gateway")
+        .expect("the team query matched in the fence");
+    assert_eq!(doc[..hit.span.start].matches('\n').count(), 3);
+
+    // A team page whose example does not show its pattern is reported by `catalog check`.
+    let bad = page.replace("class StripeGateway", "class Stripe");
+    std::fs::write(&file, bad).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        .args(["catalog", "check", "--catalog"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("payment-gateway.md")
+            && stdout.contains("not recognised as `payment-gateway`"),
+        "{stdout}"
+    );
+}
