@@ -82,7 +82,7 @@ fn team_queries_run_on_fences_and_team_pages_are_held_to_their_example() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("payment-gateway.md");
     std::fs::write(&file, page).unwrap();
-    let catalog = Catalog::load(&[file.clone()]);
+    let catalog = Catalog::load(std::slice::from_ref(&file));
     let p = catalog.get("payment-gateway").unwrap();
     assert_eq!(fences::check_example(p, &catalog), Ok(()));
 
