@@ -23,7 +23,6 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "anticorruption-layer",
     "multi-app-bounded-context",
     "open-host-service",
-    "shared-kernel",
 ];
 
 #[test]
