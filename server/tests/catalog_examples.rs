@@ -22,7 +22,6 @@ const NOT_DETECTABLE: &[&str] = &[
 const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[
     "anticorruption-layer",
     "multi-app-bounded-context",
-    "open-host-service",
 ];
 
 #[test]
