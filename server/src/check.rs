@@ -31,6 +31,12 @@ pub struct CheckArgs {
     /// Print the safe fixes as a unified diff instead of writing them; exits 1 when there are any.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+    /// Analyse Python code fences in Markdown files (the default; config `fences`).
+    #[arg(long, overrides_with = "no_fences")]
+    pub fences: bool,
+    /// Do not analyse Python code fences in Markdown files.
+    #[arg(long, overrides_with = "fences")]
+    pub no_fences: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -265,6 +271,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     let markdown = analysis::markdown_files(&paths, &config, &root);
     records.extend(markdown_records(&markdown, &config, &catalog, &cwd));
+    if fences_wanted(&args, &config) {
+        records.extend(fence_records(&markdown, &config, &catalog, &cwd));
+    }
     let skipped = results
         .iter()
         .flat_map(|r| r.project.files.iter())
@@ -311,6 +320,51 @@ pub fn run(args: CheckArgs) -> ExitCode {
 /// problems of catalog pages, the same findings the editor shows. Catalog pages found here are
 /// laid over the catalog (as the editor does with open pages), so references to them resolve;
 /// pages of the config's catalog folders were loaded already and their problems reported.
+/// Are Markdown fences analysed? The flag wins, then the config's `fences`, else on.
+fn fences_wanted(args: &CheckArgs, config: &crate::config::Config) -> bool {
+    if args.no_fences {
+        false
+    } else {
+        args.fences || config.fences.unwrap_or(true)
+    }
+}
+
+/// Findings of the Python fences of Markdown files, at their Markdown lines. Each fence is its own
+/// one-file project; a fence that does not parse yields nothing. Catalog pages are left to
+/// `catalog check`. Unreadable files are reported by [`markdown_records`], not here.
+fn fence_records(
+    files: &[PathBuf],
+    config: &crate::config::Config,
+    catalog: &Catalog,
+    cwd: &Path,
+) -> Vec<Record> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .flat_map_iter(|path| {
+            let text = std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.len() <= analysis::MAX_FILE_BYTES)
+                .and_then(|_| std::fs::read_to_string(path).ok())
+                .unwrap_or_default();
+            let mut out = Vec::new();
+            // A catalog page's examples show smells on purpose; `catalog check` proves them.
+            if (text.contains("```") || text.contains("~~~"))
+                && !crate::catalog::page::looks_like_page(&text)
+            {
+                let shown = display_path(path, cwd);
+                let index = LineIndex::new(&text);
+                for f in
+                    crate::markdown::fences::findings(path, &text, config, catalog.team_queries())
+                {
+                    out.push(record(&shown, &text, &index, &f));
+                }
+            }
+            out.into_iter()
+        })
+        .collect()
+}
+
 fn markdown_records(
     files: &[PathBuf],
     config: &crate::config::Config,

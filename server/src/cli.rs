@@ -187,6 +187,28 @@ fn report_problems_brief(problems: &[Problem]) {
     }
 }
 
+/// Pages of a project catalog whose `## Example` their own detector does not recognise, as
+/// warnings; returns how many. Embedded pages are held to it by the `catalog_examples` test.
+fn check_examples(catalog: &Catalog, out: &mut impl Write) -> usize {
+    let mut n = 0;
+    for p in catalog
+        .patterns()
+        .iter()
+        .filter(|p| p.source.path().is_some())
+    {
+        if let Err(message) = crate::markdown::fences::check_example(p, catalog) {
+            n += 1;
+            let _ = writeln!(
+                out,
+                "{}:{}: \x1b[33mwarning\x1b[0m: {message}",
+                p.source.display_path(),
+                p.line
+            );
+        }
+    }
+    n
+}
+
 fn check_catalog(catalogs: &[PathBuf]) -> ExitCode {
     let catalog = Catalog::load(catalogs);
     let mut out = stdout();
@@ -205,7 +227,7 @@ fn check_catalog(catalogs: &[PathBuf]) -> ExitCode {
             p.message
         );
     }
-    let n = catalog.problems().len();
+    let n = catalog.problems().len() + check_examples(&catalog, &mut out);
     if n == 0 {
         if std::io::stderr().is_terminal() {
             eprintln!("{} patterns, no problems", catalog.patterns().len());

@@ -22,6 +22,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "contexts",
     "inlay-hints",
     "code-lens",
+    "fences",
 ];
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,6 +39,8 @@ pub struct Config {
     pub contexts: BTreeMap<String, Vec<String>>,
     pub inlay_hints: Option<bool>,
     pub code_lens: Option<bool>,
+    /// Analyse the Python fences of Markdown files (`check`: on when unset).
+    pub fences: Option<bool>,
     /// `requires-python` lower bound from `pyproject.toml`, as (major, minor).
     pub python_version: Option<(u32, u32)>,
     /// Where each rule id of `select`, `ignore` and `severity` was written in the file, to be
@@ -164,6 +167,12 @@ impl Config {
                 }
                 "code-lens" => {
                     self.code_lens = v.as_bool().or_else(|| {
+                        bad("expected true or false");
+                        None
+                    })
+                }
+                "fences" => {
+                    self.fences = v.as_bool().or_else(|| {
                         bad("expected true or false");
                         None
                     })
@@ -469,10 +478,12 @@ pub fn parse(text: &str, file: &Path) -> (Config, Vec<ConfigProblem>) {
                 }
                 None => bad("`contexts` must be a table of context = [app labels]".into()),
             },
-            "inlay-hints" | "code-lens" => match value.get_ref() {
+            "inlay-hints" | "code-lens" | "fences" => match value.get_ref() {
                 DeValue::Boolean(b) => {
                     if name == "inlay-hints" {
                         config.inlay_hints = Some(*b);
+                    } else if name == "fences" {
+                        config.fences = Some(*b);
                     } else {
                         config.code_lens = Some(*b);
                     }

@@ -384,3 +384,52 @@ fn the_summary_counts_files_skipped_as_tests_or_migrations() {
         "{text}"
     );
 }
+
+#[test]
+fn python_fences_in_markdown_are_findings_at_markdown_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    // Line 7 is the uuid4 primary key; line 13 the class of the broken fence (no findings).
+    std::fs::write(
+        dir.path().join("docs/design.md"),
+        "# Orders\n\n```python\nimport uuid\nfrom django.db import models\nclass Order(models.Model):\n    \
+         id = models.UUIDField(primary_key=True, default=uuid.uuid4)\n```\n\nBroken:\n\n```py\n\
+         class (:\n```\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = check(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let records: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    let fence: Vec<(&str, u64)> = records
+        .iter()
+        .filter(|r| r["path"] == "docs/design.md")
+        .map(|r| (r["rule"].as_str().unwrap(), r["line"].as_u64().unwrap()))
+        .collect();
+    assert!(fence.contains(&("uuid4-primary-key", 7)), "{fence:?}");
+    assert!(fence.iter().all(|(_, line)| *line < 10), "{fence:?}");
+    for r in &records {
+        for key in [
+            "column",
+            "end_line",
+            "end_column",
+            "kind",
+            "pattern",
+            "severity",
+            "message",
+        ] {
+            assert!(r.get(key).is_some(), "{r}");
+        }
+    }
+    // The text format names the Markdown file and line.
+    let (_, text, _) = check(dir.path(), &[]);
+    assert!(text.contains("docs/design.md:7:"), "{text}");
+
+    // `--no-fences`, or `fences = false` in the config, turns them off; `--fences` wins over the config.
+    let (_, off, _) = check(dir.path(), &["--format", "json", "--no-fences"]);
+    assert!(!off.contains("uuid4-primary-key"), "{off}");
+    std::fs::write(dir.path().join("pattern-language.toml"), "fences = false\n").unwrap();
+    let (_, off, _) = check(dir.path(), &["--format", "json"]);
+    assert!(!off.contains("uuid4-primary-key"), "{off}");
+    let (_, on, _) = check(dir.path(), &["--format", "json", "--fences"]);
+    assert!(on.contains("uuid4-primary-key"), "{on}");
+}

@@ -392,3 +392,42 @@ fn broken_links_to_pattern_pages_are_diagnostics_like_in_check() {
         "{diags:?}"
     );
 }
+
+const FENCED: &str = "# Orders design\n\nThe repository:\n\n```python\n# orders/repository.py\nfrom django.db import models\n\n\nclass OrderModel(models.Model):\n    email = models.EmailField()\n\n    def to_domain(self):\n        return Order(email=self.email)\n\n\nclass DjangoOrderRepository:\n    def get(self, order_id):\n        return OrderModel.objects.get(pk=order_id).to_domain()\n\n    def add(self, order):\n        OrderModel.objects.update_or_create(pk=order.id, defaults={\"email\": order.email})\n\n    def list(self):\n        return [row.to_domain() for row in OrderModel.objects.all()]\n```\n\n```python\nclass (:\n```\n";
+
+#[test]
+fn hover_in_a_python_fence_names_the_pattern_with_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.md"), FENCED).unwrap();
+    let mut c = Client::start(dir.path(), json!({}), false);
+    let doc = uri(&dir.path().join("orders.md"));
+    c.open(&doc, "markdown", FENCED);
+    // `class DjangoOrderRepository:` is line 16 of the document.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 16, "character": 8}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("Django ORM repository"), "{hover}");
+    assert!(
+        value.contains("OrderModel"),
+        "evidence names the model: {value}"
+    );
+    assert_eq!(hover["range"]["start"]["line"], 16, "{hover}");
+    // The outline lists the fence's classes; the broken fence is silent.
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&"DjangoOrderRepository"), "{symbols}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 28, "character": 2}}),
+    );
+    assert!(hover.is_null(), "{hover}");
+    c.shutdown();
+}

@@ -392,6 +392,7 @@ pub fn parse_guide(text: &str, source: &Source, base: Option<&Catalog>, out: &mu
             aliases,
             related,
             tags,
+            detectable: None,
             sections,
             queries: Vec::new(),
             source: source.clone(),

@@ -116,6 +116,9 @@ pub struct Pattern {
     pub aliases: Vec<String>,
     pub related: Vec<String>,
     pub tags: Vec<String>,
+    /// Front matter `detectable = false`: the pattern cannot be seen in code (most strategic
+    /// patterns), so its Example is not held to a detector. Unset means detectable.
+    pub detectable: Option<bool>,
     pub sections: Sections,
     pub queries: Vec<PageQuery>,
     pub source: Source,
@@ -126,6 +129,11 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// Can the pattern be seen in code? (`detectable = false` in the front matter says not.)
+    pub fn is_detectable(&self) -> bool {
+        self.detectable.unwrap_or(true)
+    }
+
     /// Title and aliases: every name prose may use for the pattern.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.title.as_str()).chain(self.aliases.iter().map(String::as_str))
@@ -552,6 +560,7 @@ fn merge(old: &Pattern, new: Pattern) -> Pattern {
         aliases: or(new.aliases, &old.aliases),
         related: or(new.related, &old.related),
         tags: or(new.tags, &old.tags),
+        detectable: new.detectable.or(old.detectable),
         sections,
         queries: new.queries,
         source: new.source,

@@ -37,7 +37,15 @@ pub const REQUIRED_SECTIONS: &[&str] = &[
     "Further reading",
 ];
 
-const KNOWN_KEYS: &[&str] = &["id", "title", "category", "aliases", "related", "tags"];
+const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "category",
+    "aliases",
+    "related",
+    "tags",
+    "detectable",
+];
 
 pub fn has_front_matter(text: &str) -> bool {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -410,6 +418,7 @@ pub fn parse_file(
         aliases: fields.aliases,
         related: fields.related,
         tags: fields.tags,
+        detectable: fields.detectable,
         sections,
         queries,
         source: source.clone(),
@@ -449,6 +458,7 @@ struct Fields {
     aliases: Vec<String>,
     related: Vec<String>,
     tags: Vec<String>,
+    detectable: Option<bool>,
 }
 
 fn read_fields(
@@ -495,6 +505,15 @@ fn read_fields(
                     line,
                     Severity::Error,
                     format!("`{name}` must be a string, as in `{name} = \"...\"`"),
+                )),
+            },
+            "detectable" => match value.get_ref() {
+                DeValue::Boolean(b) => fields.detectable = Some(*b),
+                _ => out.problems.push(Problem::new(
+                    source,
+                    line,
+                    Severity::Error,
+                    "`detectable` must be true or false".to_string(),
                 )),
             },
             "aliases" | "related" | "tags" => {

@@ -7,6 +7,8 @@
 //! * a parameter's annotation resolves to a class of another bounded context and the new
 //!   object's arguments read that parameter's attributes (`SizeDTO(length=size.length, ...)`
 //!   for `size: ProductSizeDTO` of the shop context), or
+//! * it loads another context's model through its manager (`Customer.objects.get(...)`) and
+//!   the new object's arguments read attributes (`street=address.line1`, at least two), or
 //! * it is a third party's payload: the function decodes JSON (`response.json()`,
 //!   `json.loads`, `json.load`) or is a marshmallow `@post_load` hook, and the arguments come
 //!   from it (`x["id"]`, `x.get(...)`, `**data`).
@@ -186,6 +188,15 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             let d = d.split('(').next().unwrap_or(d);
             d.rsplit('.').next() == Some("post_load")
         });
+        // Another context's model read through its manager (`Customer.objects.get(...)`).
+        let foreign_model: Option<String> = f.attributes.iter().find_map(|(chain, _)| {
+            let (owner, _) = chain.split_once(".objects")?;
+            let r = project.resolve_model(fi, owner)?;
+            let theirs = project
+                .context_of(&project.files[r.0].facts.module)
+                .map(|c| c.name.as_str());
+            (theirs.is_some() && mine.is_some() && theirs != mine).then(|| owner.to_string())
+        });
         for call in &f.calls {
             let Some(target) = target_of(project, fi, class, call) else {
                 continue;
@@ -201,6 +212,15 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
                 .collect();
             let source = if !via_param.is_empty() {
                 Source::Context(via_param)
+            } else if let Some(model) = &foreign_model
+                && call
+                    .kwargs
+                    .iter()
+                    .filter(|(_, v)| matches!(v, Value::Name(n, _) if n.contains('.')))
+                    .count()
+                    >= 2
+            {
+                Source::Context(vec![model.clone()])
             } else if post_load && (builds_from(call, |_| true) || !call.kwargs.is_empty()) {
                 Source::ThirdParty("a marshmallow `@post_load` payload")
             } else if decodes && builds_from(call, reads_payload) {

@@ -247,6 +247,45 @@ fn python_findings(
     (a, found)
 }
 
+/// Findings of the Python fences of a Markdown document, spans in the document. Each fence is a
+/// one-file project of its own: no cross-file facts, no refactors.
+fn fence_findings(w: &Workspace, path: &Path, doc: &Document) -> Vec<Finding> {
+    if doc.text.len() > markdown::LARGE {
+        return Vec::new();
+    }
+    markdown::fences::findings(path, &doc.text, &w.config, w.catalog.team_queries())
+}
+
+/// Hover on the findings of the line under `offset` (Python files and fences alike).
+fn findings_hover(
+    doc: &Document,
+    found: &[Finding],
+    offset: usize,
+    catalog: &Catalog,
+    enc: Encoding,
+) -> Option<Hover> {
+    let line = doc.index.line_of(offset);
+    let here: Vec<&Finding> = found
+        .iter()
+        .filter(|f| doc.index.line_of(f.span.start) == line)
+        .collect();
+    let first = here.first()?;
+    let mut md = String::new();
+    for f in &here {
+        if !md.is_empty() {
+            md.push_str("\n\n---\n\n");
+        }
+        md.push_str(&finding_hover(f, catalog));
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: md,
+        }),
+        range: Some(doc.range(&first.span, enc)),
+    })
+}
+
 /// One document's diagnostics, all from the one snapshot `doc`.
 pub fn diagnostics(
     state: &State,
@@ -439,8 +478,12 @@ pub fn hover(
     match doc.language {
         Language::Markdown => {
             let (catalog, names) = catalog_and_names(&b.state, w);
-            let r = markdown::reference_at(&doc.text, offset, &catalog, &names)?;
-            let p = catalog.get(&r.target)?;
+            let Some((r, p)) = markdown::reference_at(&doc.text, offset, &catalog, &names)
+                .and_then(|r| catalog.get(&r.target).map(|p| (r, p)))
+            else {
+                let found = fence_findings(w, &doc_path(uri), doc);
+                return findings_hover(doc, &found, offset, &catalog, enc);
+            };
             let md = render::hover_markdown(p, &catalog, page_link(p).as_deref());
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
@@ -916,7 +959,39 @@ pub fn document_symbols(
                     selection_range: doc.range(&span, enc),
                     children: None,
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            let mut symbols = symbols;
+            if doc.text.len() <= markdown::LARGE {
+                // The classes of Python fences, labelled with the patterns seen in them.
+                let found = fence_findings(w, &doc_path(uri), doc);
+                for fence in markdown::fences::python_fences(&doc.text) {
+                    for (name, span, name_span) in markdown::fences::classes(&fence) {
+                        let line = doc.index.line_of(span.start);
+                        let names: Vec<String> = found
+                            .iter()
+                            .filter(|f| {
+                                f.kind == Kind::Pattern && doc.index.line_of(f.span.start) == line
+                            })
+                            .map(|f| {
+                                w.catalog
+                                    .get(&f.pattern)
+                                    .map_or(f.pattern.clone(), |p| p.title.clone())
+                            })
+                            .collect();
+                        symbols.push(DocumentSymbol {
+                            name,
+                            detail: (!names.is_empty()).then(|| names.join(", ")),
+                            kind: SymbolKind::CLASS,
+                            tags: None,
+                            deprecated: None,
+                            range: doc.range(&span, enc),
+                            selection_range: doc.range(&name_span, enc),
+                            children: None,
+                        });
+                    }
+                }
+                symbols.sort_by_key(|s| (s.range.start.line, s.range.start.character));
+            }
             Some(DocumentSymbolResponse::Nested(symbols))
         }
         Language::Python => {
@@ -1541,12 +1616,16 @@ pub fn inlay_hints(
     uri: &Uri,
     range: Range,
 ) -> Option<Vec<InlayHint>> {
-    if doc.language != Language::Python || !enabled(w.config.inlay_hints) {
+    if doc.language == Language::Other || !enabled(w.config.inlay_hints) {
         return None;
     }
     let enc = b.encoding();
     let path = doc_path(uri);
-    let (_, found) = python_findings(&b.state, w, &path, doc);
+    let found = if doc.language == Language::Markdown {
+        fence_findings(w, &path, doc)
+    } else {
+        python_findings(&b.state, w, &path, doc).1
+    };
     let hints = found
         .iter()
         .filter(|f| f.kind == Kind::Pattern)

@@ -7,6 +7,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use std::ops::Range;
 
+pub mod fences;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefKind {
     Wiki,
