@@ -57,6 +57,9 @@ pub fn forget_source_roots() {
     if let Ok(mut cache) = ROOTS.lock() {
         cache.clear();
     }
+    if let Ok(mut cache) = BASES.lock() {
+        cache.clear();
+    }
 }
 
 fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
@@ -103,6 +106,29 @@ fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
 /// of their own) is still a test folder.
 pub fn tests_base(path: &Path, fallback: &Path) -> PathBuf {
     let dir = path.parent().unwrap_or(Path::new(""));
+    let key = (dir.to_path_buf(), fallback.to_path_buf());
+    if let Ok(cache) = BASES.lock()
+        && let Some(base) = cache.get(&key)
+    {
+        return base.clone();
+    }
+    let base = find_tests_base(dir, fallback);
+    if let Ok(mut cache) = BASES.lock() {
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        cache.insert(key, base.clone());
+    }
+    base
+}
+
+/// Test bases by (folder, fallback), as [`ROOTS`] keeps source roots.
+#[allow(clippy::type_complexity)]
+static BASES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<(PathBuf, PathBuf), PathBuf>>,
+> = std::sync::LazyLock::new(Default::default);
+
+fn find_tests_base(dir: &Path, fallback: &Path) -> PathBuf {
     if let Some(d) = dir.ancestors().find(|d| d.join("manage.py").is_file()) {
         return d.to_path_buf();
     }

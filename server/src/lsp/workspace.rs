@@ -52,6 +52,8 @@ pub fn affects_workspace(path: &Path) -> bool {
 
 impl Workspace {
     pub fn load(root: Option<PathBuf>, settings: &serde_json::Value, index: bool) -> Workspace {
+        // A re-index may follow a new `manage.py` or `__init__.py`: find source roots afresh.
+        crate::analysis::forget_source_roots();
         let (mut config, mut problems) = match &root {
             Some(r) => crate::config::load_for(r, Some(r)),
             None => (Config::default(), Vec::new()),
