@@ -144,6 +144,15 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
     if file.is_test || file.is_migration {
         return out;
     }
+    // Views parse requests: turning a request body into a DTO is not an anticorruption layer.
+    if file
+        .facts
+        .module
+        .split('.')
+        .any(|s| matches!(s, "views" | "viewsets"))
+    {
+        return out;
+    }
     let mine = project
         .context_of(&file.facts.module)
         .map(|c| c.name.as_str());
@@ -213,6 +222,7 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             let source = if !via_param.is_empty() {
                 Source::Context(via_param)
             } else if let Some(model) = &foreign_model
+                && !f.name.starts_with('_')
                 && call
                     .kwargs
                     .iter()
