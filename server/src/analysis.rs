@@ -336,6 +336,31 @@ pub fn python_files(paths: &[PathBuf], config: &Config, root: &Path) -> Vec<Path
     })
 }
 
+/// Python files below `scan` and Markdown files below `paths`, in one walk when both are the
+/// same folders (the common `check .`), else in two.
+pub fn python_and_markdown_files(
+    scan: &[PathBuf],
+    paths: &[PathBuf],
+    config: &Config,
+    root: &Path,
+) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut given: Vec<PathBuf> = paths.to_vec();
+    given.sort();
+    given.dedup();
+    if given.iter().all(|p| p.is_dir()) && given == scan {
+        let all = walk(scan, config, root, |p| {
+            p.extension()
+                .is_some_and(|e| e == "py" || e == "pyi" || e == "md" || e == "markdown")
+        });
+        let (markdown, python) = all.into_iter().partition(|p| is_markdown(p));
+        return (python, markdown);
+    }
+    (
+        python_files(scan, config, root),
+        markdown_files(paths, config, root),
+    )
+}
+
 fn is_markdown(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "md" || e == "markdown")
 }

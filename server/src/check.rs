@@ -129,7 +129,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let started = std::time::Instant::now();
     // Each given path is read with its whole project, and only its own files are reported.
     let scan = analysis::scan_roots(&paths);
-    let files = analysis::python_files(&scan, &config, &root);
+    let (files, markdown) = analysis::python_and_markdown_files(&scan, &paths, &config, &root);
     let wanted = |p: &Path| paths.iter().any(|given| p.starts_with(given));
     let total = files.iter().filter(|f| wanted(f)).count();
     if timings {
@@ -269,7 +269,6 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         }
     }
-    let markdown = analysis::markdown_files(&paths, &config, &root);
     records.extend(markdown_records(&markdown, &config, &catalog, &cwd));
     if fences_wanted(&args, &config) {
         records.extend(fence_records(&markdown, &config, &catalog, &cwd));

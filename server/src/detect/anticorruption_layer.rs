@@ -85,6 +85,14 @@ fn target_of(project: &Project, fi: usize, class: Option<usize>, call: &Call) ->
     if matches!(callee, "cls" | "Self" | "self.__class__") {
         return class.map(|ci| (fi, ci));
     }
+    // Only a CapWords callee can name a class: skip resolving `obj.method(...)` calls.
+    if !callee
+        .rsplit('.')
+        .next()
+        .is_some_and(|l| l.starts_with(char::is_uppercase))
+    {
+        return None;
+    }
     project.resolve_to_class(fi, callee)
 }
 
@@ -207,6 +215,9 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             (theirs.is_some() && mine.is_some() && theirs != mine).then(|| owner.to_string())
         });
         for call in &f.calls {
+            if call.kwargs.is_empty() && call.args.is_empty() {
+                continue;
+            }
             let Some(target) = target_of(project, fi, class, call) else {
                 continue;
             };

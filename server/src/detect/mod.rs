@@ -339,7 +339,11 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
         }
     }
     // Building a model instance to save it (`models.Milestone(...).save()`) reaches it too.
-    for m in &class.methods {
+    for m in class
+        .methods
+        .iter()
+        .filter(|m| m.calls.iter().any(|c| c.method() == "save"))
+    {
         for call in &m.calls {
             let callee = call.func.as_str();
             if callee
@@ -348,7 +352,6 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
                 .is_some_and(|l| l.starts_with(char::is_uppercase))
                 && project.resolve_model(fi, callee).is_some()
                 && !models.iter().any(|x: &String| x == callee)
-                && m.calls.iter().any(|c| c.method() == "save")
             {
                 models.push(callee.to_string());
             }

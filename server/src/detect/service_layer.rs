@@ -41,13 +41,16 @@ fn dependency(cx: &Cx, p: &Param) -> Option<String> {
     if let Some(ann) = &p.annotation {
         let ann = ann.trim_matches(['"', '\'']);
         let simple = ann.rsplit('.').next().unwrap_or(ann);
-        let known = cx
-            .project
-            .resolve_to_class(cx.index, ann)
-            .is_some_and(|r| cx.roles.units_of_work.contains(&r) || cx.roles.ports.contains(&r));
         let named = ["Repository", "UnitOfWork", "Port", "Repo"]
             .iter()
             .any(|s| simple.ends_with(s));
+        // Resolving is the costly part: only a CapWords annotation can name a port or a UoW.
+        let known = !named
+            && simple.starts_with(char::is_uppercase)
+            && (!cx.roles.units_of_work.is_empty() || !cx.roles.ports.is_empty())
+            && cx.project.resolve_to_class(cx.index, ann).is_some_and(|r| {
+                cx.roles.units_of_work.contains(&r) || cx.roles.ports.contains(&r)
+            });
         if known || named {
             return Some(format!("`{name}: {ann}`"));
         }
