@@ -4,7 +4,8 @@
 //! A relation is read off what the detectors already decided, per import of one context's module
 //! by another context's module (tests and migrations never count):
 //!
-//! - the importing module is an anticorruption layer (`Roles::acl_files`): `anticorruption-layer`;
+//! - the imported names are what a translator of the file translates (`Roles::translated`):
+//!   `anticorruption-layer`;
 //! - the import is a `cross-context-import` finding: `leak`; the same finding silenced with
 //!   `# pattern-language: ignore[cross-context-import]` (the catalog's way to mark a deliberate
 //!   import) is `conformist`;
