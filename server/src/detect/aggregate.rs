@@ -58,8 +58,8 @@ fn repository_signatures(cx: &Cx, target: ClassRef) -> Option<(String, bool, boo
         ann.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
             .filter(|w| w.starts_with(char::is_uppercase) || w.contains('.'))
             .any(|w| {
-                cx.project.resolve_to_class(fi, w) == Some(target)
-                    || (w == name && cx.project.resolve_to_class(fi, w).is_none())
+                cx.project.resolve_class(fi, w) == Some(target)
+                    || (w == name && cx.project.resolve_class(fi, w).is_none())
             })
     };
     let mut best: Option<(String, bool, bool)> = None;

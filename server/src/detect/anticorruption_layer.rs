@@ -93,7 +93,7 @@ fn target_of(project: &Project, fi: usize, class: Option<usize>, call: &Call) ->
     {
         return None;
     }
-    project.resolve_to_class(fi, callee)
+    project.resolve_class(fi, callee)
 }
 
 fn builds_from(call: &Call, reads: impl Fn(&Value) -> bool) -> bool {
@@ -188,7 +188,7 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             .filter_map(|p| {
                 let ann = p.annotation.as_deref()?;
                 let foreign = annotation_names(ann.trim_matches(['"', '\''])).find(|n| {
-                    project.resolve_to_class(fi, n).is_some_and(|r| {
+                    project.resolve_class(fi, n).is_some_and(|r| {
                         let theirs = project
                             .context_of(&project.files[r.0].facts.module)
                             .map(|c| c.name.as_str());

@@ -95,10 +95,10 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     };
                 structural
                     || cx.project.class(u).bases.iter().any(|b| {
-                        cx.project.resolve_to_class(u.0, b) == Some(r)
+                        cx.project.resolve_class(u.0, b) == Some(r)
                             || cx
                                 .project
-                                .resolve_to_class(u.0, b)
+                                .resolve_class(u.0, b)
                                 .is_some_and(|p| super::inherits_class(cx.project, p, r))
                     })
             })

@@ -29,7 +29,7 @@ const EVENT_LISTS: &[&str] = &["events", "_events", "domain_events", "pending_ev
 fn records(cx: &Cx, fi: usize, call: &Call, target: ClassRef, body: &[Call]) -> bool {
     let name = cx.project.class(target).name.as_str();
     // The callee is the class: resolved in the calling file, or by name when not resolvable.
-    let is_target = |func: &str| match cx.project.resolve_to_class(fi, func) {
+    let is_target = |func: &str| match cx.project.resolve_class(fi, func) {
         Some(r) => r == target,
         None => func.rsplit('.').next() == Some(name),
     };

@@ -255,7 +255,7 @@ pub(crate) fn inherits_any(project: &Project, r: ClassRef, names: &[&str]) -> bo
             if names.contains(&base_last(b)) {
                 return true;
             }
-            if let Some(parent) = project.resolve_to_class(c.0, b) {
+            if let Some(parent) = project.resolve_class(c.0, b) {
                 stack.push(parent);
             }
         }
@@ -276,7 +276,7 @@ pub(crate) fn inherits_class(project: &Project, r: ClassRef, target: ClassRef) -
         }
         seen.push(c);
         for b in &project.class(c).bases {
-            if let Some(parent) = project.resolve_to_class(c.0, b) {
+            if let Some(parent) = project.resolve_class(c.0, b) {
                 stack.push(parent);
             }
         }

@@ -41,7 +41,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             .or_else(|| {
                 // Inherited from a specification base of the project.
                 class.bases.iter().find_map(|b| {
-                    let r = project.resolve_to_class(cx.index, b)?;
+                    let r = project.resolve_class(cx.index, b)?;
                     project
                         .class(r)
                         .methods
@@ -58,7 +58,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             combinators(class)
                 || class.bases.iter().any(|b| {
                     project
-                        .resolve_to_class(cx.index, b)
+                        .resolve_class(cx.index, b)
                         .is_some_and(|r| combinators(project.class(r)))
                 })
                 || cx.roles.repositories.iter().any(|&r| {

@@ -48,7 +48,7 @@ fn dependency(cx: &Cx, p: &Param) -> Option<String> {
         let known = !named
             && simple.starts_with(char::is_uppercase)
             && (!cx.roles.units_of_work.is_empty() || !cx.roles.ports.is_empty())
-            && cx.project.resolve_to_class(cx.index, ann).is_some_and(|r| {
+            && cx.project.resolve_class(cx.index, ann).is_some_and(|r| {
                 cx.roles.units_of_work.contains(&r) || cx.roles.ports.contains(&r)
             });
         if known || named {

@@ -43,7 +43,7 @@ impl Project {
     }
 
     /// The class `name` denotes in `file`, if any.
-    pub fn resolve_to_class(&self, file: usize, name: &str) -> Option<ClassRef> {
+    pub fn resolve_class(&self, file: usize, name: &str) -> Option<ClassRef> {
         match self.resolve(file, name)? {
             Def::Class(r) => Some(r),
             _ => None,

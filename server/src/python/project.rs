@@ -92,8 +92,6 @@ pub struct Project {
     /// Model classes by simple name.
     pub models: HashMap<String, Vec<ClassRef>>,
     model_set: HashSet<ClassRef>,
-    /// Models with `Meta.abstract = True` (bases to inherit from, never a table of their own).
-    abstract_models: HashSet<ClassRef>,
     /// Apps by dotted package, for prefix lookups.
     app_index: HashMap<String, usize>,
     /// The project (settings) packages: never an app, never a context.
@@ -208,16 +206,8 @@ impl Project {
         for r in sorted {
             let c = &self.files[r.0].facts.classes[r.1];
             self.models.entry(c.name.clone()).or_default().push(r);
-            if c.meta.as_ref().is_some_and(|m| m.is_abstract) {
-                self.abstract_models.insert(r);
-            }
             self.model_set.insert(r);
         }
-    }
-
-    /// A model with a table of its own (not `Meta.abstract`).
-    pub fn is_concrete_model(&self, r: ClassRef) -> bool {
-        self.model_set.contains(&r) && !self.abstract_models.contains(&r)
     }
 
     pub fn is_model(&self, r: ClassRef) -> bool {
@@ -234,7 +224,7 @@ impl Project {
     fn find_apps(&mut self) {
         let mut apps: BTreeMap<String, App> = BTreeMap::new();
         let mut installed: Vec<String> = Vec::new();
-        for (fi, f) in self.files.iter().enumerate() {
+        for f in &self.files {
             if f.is_test || f.is_migration {
                 continue;
             }
@@ -260,7 +250,6 @@ impl Project {
                     self.project_packages.insert(package.to_string());
                 }
             }
-            let _ = fi;
         }
         let app_configs: Vec<(usize, usize)> = self
             .files
@@ -509,47 +498,14 @@ impl Project {
         self.by_module.get(module).map(|&i| &*self.files[i])
     }
 
-    /// Resolves a name imported or defined in `file` to a class of the project.
-    pub fn resolve_class(&self, file: usize, name: &str) -> Option<ClassRef> {
-        self.resolve_to_class(file, name)
-    }
-
     /// The model a name denotes in `file` (defined here or imported, through aliases and
     /// re-exports). A string reference (`"billing.Invoice"`, `"Invoice"`) names a model by app
     /// label or by a name that is unique in the project.
     pub fn resolve_model(&self, file: usize, name: &str) -> Option<ClassRef> {
-        if let Some(r) = self.resolve_to_class(file, name) {
+        if let Some(r) = self.resolve_class(file, name) {
             return self.is_model(r).then_some(r);
         }
         None
-    }
-
-    /// The model a string reference names (`"billing.Invoice"`, `"Invoice"`, `"self"` aside).
-    pub fn model_by_reference(&self, file: usize, reference: &str) -> Option<ClassRef> {
-        let (label, name) = match reference.rsplit_once('.') {
-            Some((l, n)) => (Some(l), n),
-            None => (None, reference),
-        };
-        let list = self.models.get(name)?;
-        let in_app = |r: &ClassRef, label: &str| {
-            self.app_of(&self.files[r.0].facts.module)
-                .is_some_and(|a| a.label == label)
-        };
-        let matching: Vec<ClassRef> = match label {
-            Some(l) => list.iter().copied().filter(|r| in_app(r, l)).collect(),
-            None => {
-                let mine = self
-                    .app_of(&self.files[file].facts.module)
-                    .map(|a| a.label.clone());
-                let same: Vec<ClassRef> = list
-                    .iter()
-                    .copied()
-                    .filter(|r| mine.as_deref().is_some_and(|m| in_app(r, m)))
-                    .collect();
-                if same.is_empty() { list.clone() } else { same }
-            }
-        };
-        (matching.len() == 1).then(|| matching[0])
     }
 
     /// The settings chain of a module: itself and what it star-imports, recursively.
