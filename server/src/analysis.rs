@@ -33,24 +33,49 @@ pub struct FileProblem {
 /// - else the top of the file's package chain, else `fallback`.
 pub fn source_root(path: &Path, fallback: &Path) -> PathBuf {
     let dir = path.parent().unwrap_or(Path::new(""));
-    if let Ok(cache) = ROOTS.lock()
-        && let Some(root) = cache.get(dir)
+    memoised(&ROOTS, dir, fallback, find_source_root)
+}
+
+/// Folder answers by (folder, fallback): `module_for` and `mark_location` run for every file, and
+/// folders are few. Each walks the folder's ancestors for marker files.
+type FolderMemo =
+    std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<(PathBuf, PathBuf), PathBuf>>>;
+static ROOTS: FolderMemo = std::sync::LazyLock::new(Default::default);
+static BASES: FolderMemo = std::sync::LazyLock::new(Default::default);
+
+fn memoised(
+    memo: &FolderMemo,
+    dir: &Path,
+    fallback: &Path,
+    compute: fn(&Path, &Path) -> PathBuf,
+) -> PathBuf {
+    let key = (dir.to_path_buf(), fallback.to_path_buf());
+    if let Ok(cache) = memo.lock()
+        && let Some(found) = cache.get(&key)
     {
-        return root.clone();
+        return found.clone();
     }
-    let root = find_source_root(dir, fallback);
-    if let Ok(mut cache) = ROOTS.lock() {
+    let found = compute(dir, fallback);
+    if let Ok(mut cache) = memo.lock() {
         if cache.len() > 100_000 {
             cache.clear();
         }
-        cache.insert(dir.to_path_buf(), root.clone());
+        cache.insert(key, found.clone());
     }
-    root
+    found
 }
 
-/// Source roots by folder: `module_for` runs for every file, and folders are few.
-static ROOTS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>> =
-    std::sync::LazyLock::new(Default::default);
+/// A Django project folder.
+fn has_manage_py(d: &Path) -> bool {
+    d.join("manage.py").is_file()
+}
+
+/// A Python project folder (packaging metadata).
+fn has_project_file(d: &Path) -> bool {
+    ["pyproject.toml", "setup.py", "setup.cfg"]
+        .iter()
+        .any(|m| d.join(m).is_file())
+}
 
 /// Forgets the source roots seen so far (a `manage.py` or `__init__.py` may have appeared).
 pub fn forget_source_roots() {
@@ -76,13 +101,10 @@ fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
     });
     let mut d = Some(dir);
     while let Some(x) = d {
-        if x.join("manage.py").is_file() {
+        if has_manage_py(x) {
             return x.to_path_buf();
         }
-        let weak = ["pyproject.toml", "setup.py", "setup.cfg"]
-            .iter()
-            .any(|m| x.join(m).is_file())
-            || x.join(".git").exists();
+        let weak = has_project_file(x) || x.join(".git").exists();
         if weak {
             return match chain_top {
                 Some(top) if top.starts_with(x) => top.to_path_buf(),
@@ -106,38 +128,15 @@ fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
 /// of their own) is still a test folder.
 pub fn tests_base(path: &Path, fallback: &Path) -> PathBuf {
     let dir = path.parent().unwrap_or(Path::new(""));
-    let key = (dir.to_path_buf(), fallback.to_path_buf());
-    if let Ok(cache) = BASES.lock()
-        && let Some(base) = cache.get(&key)
-    {
-        return base.clone();
-    }
-    let base = find_tests_base(dir, fallback);
-    if let Ok(mut cache) = BASES.lock() {
-        if cache.len() > 100_000 {
-            cache.clear();
-        }
-        cache.insert(key, base.clone());
-    }
-    base
+    memoised(&BASES, dir, fallback, find_tests_base)
 }
 
-/// Test bases by (folder, fallback), as [`ROOTS`] keeps source roots.
-#[allow(clippy::type_complexity)]
-static BASES: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<(PathBuf, PathBuf), PathBuf>>,
-> = std::sync::LazyLock::new(Default::default);
-
 fn find_tests_base(dir: &Path, fallback: &Path) -> PathBuf {
-    if let Some(d) = dir.ancestors().find(|d| d.join("manage.py").is_file()) {
+    if let Some(d) = dir.ancestors().find(|d| has_manage_py(d)) {
         return d.to_path_buf();
     }
     dir.ancestors()
-        .filter(|d| {
-            ["pyproject.toml", "setup.py", "setup.cfg"]
-                .iter()
-                .any(|m| d.join(m).is_file())
-        })
+        .filter(|d| has_project_file(d))
         .last()
         .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
 }
@@ -268,19 +267,32 @@ pub fn mark_location(source: &mut SourceFile, path: &Path, root: &Path) {
     source.is_migration |= dirs.iter().any(|d| d == "migrations");
 }
 
+/// The folder config-relative settings (`exclude`, team catalogs) are read against: the config
+/// file's folder, else the first given path (a folder, or a file's folder), else `fallback`.
+pub fn config_root(config: &Config, first: &Path, fallback: &Path) -> PathBuf {
+    config
+        .file
+        .as_ref()
+        .and_then(|f| f.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| {
+            if first.is_dir() {
+                first.to_path_buf()
+            } else {
+                first
+                    .parent()
+                    .map_or_else(|| fallback.to_path_buf(), Path::to_path_buf)
+            }
+        })
+}
+
 /// The project a folder belongs to: the outermost folder upward with `manage.py` (a Django
 /// project, a repository's nested demo project staying with it), else the outermost with
 /// `pyproject.toml`, `setup.py` or `setup.cfg`.
 pub fn project_folder(dir: &Path) -> Option<PathBuf> {
-    let has = |d: &Path, markers: &[&str]| markers.iter().any(|m| d.join(m).is_file());
     dir.ancestors()
-        .filter(|d| has(d, &["manage.py"]))
+        .filter(|d| has_manage_py(d))
         .last()
-        .or_else(|| {
-            dir.ancestors()
-                .filter(|d| has(d, &["pyproject.toml", "setup.py", "setup.cfg"]))
-                .last()
-        })
+        .or_else(|| dir.ancestors().filter(|d| has_project_file(d)).last())
         .map(Path::to_path_buf)
 }
 
@@ -501,8 +513,17 @@ impl Analysis {
 
     /// Findings of every file, in parallel: (file index, findings).
     pub fn all_findings(&self) -> Vec<(usize, Vec<Finding>)> {
+        self.findings_where(|_| true)
+    }
+
+    /// Findings of the files `wanted` keeps, in parallel; the others are not even detected.
+    pub fn findings_where(
+        &self,
+        wanted: impl Fn(&SourceFile) -> bool + Sync,
+    ) -> Vec<(usize, Vec<Finding>)> {
         (0..self.project.files.len())
             .into_par_iter()
+            .filter(|&i| wanted(&self.project.files[i]))
             .map(|i| (i, self.findings(i)))
             .filter(|(_, f)| !f.is_empty())
             .collect()

@@ -107,17 +107,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Some(file) => crate::config::load_file(&cwd.join(file)),
         None => crate::config::load_for(&paths[0], None),
     };
-    let root = config
-        .file
-        .as_ref()
-        .and_then(|f| f.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| {
-            if paths[0].is_dir() {
-                paths[0].clone()
-            } else {
-                paths[0].parent().map_or(cwd.clone(), Path::to_path_buf)
-            }
-        });
+    let root = analysis::config_root(&config, &paths[0], &cwd);
     let mut catalogs = config.catalog.clone();
     catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
     let catalog = Catalog::load(&catalogs);
@@ -257,11 +247,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     }
     for result in &results {
-        for (i, findings) in result.all_findings() {
+        for (i, findings) in result.findings_where(|f| wanted(&f.path)) {
             let file = &result.project.files[i];
-            if !wanted(&file.path) {
-                continue;
-            }
             let index = LineIndex::new(&file.text);
             let path = display_path(&file.path, &cwd);
             for f in &findings {

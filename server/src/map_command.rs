@@ -48,19 +48,7 @@ pub fn analyse(paths: &[PathBuf], config_file: Option<&Path>) -> Analysis {
         Some(file) => crate::config::load_file(file),
         None => crate::config::load_for(&paths[0], None),
     };
-    let root = config
-        .file
-        .as_ref()
-        .and_then(|f| f.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| {
-            if paths[0].is_dir() {
-                paths[0].clone()
-            } else {
-                paths[0]
-                    .parent()
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-            }
-        });
+    let root = analysis::config_root(&config, &paths[0], Path::new("."));
     let catalog = Catalog::load(&config.catalog);
     let files = analysis::python_files(paths, &config, &root);
     Analysis::run(&files, &root, config, catalog.team_queries(), None)
