@@ -11,7 +11,7 @@
 
 use super::cached_repository::{cache_read, is_cache_call};
 use super::{Cx, Finding, Related};
-use crate::python::facts::Function;
+use crate::python::facts::{Call, Function};
 
 const WRITE_PREFIXES: &[&str] = &[
     "add", "save", "update", "delete", "remove", "create", "put", "store", "upsert", "bulk",
@@ -53,6 +53,23 @@ pub(crate) fn is_write(m: &Function) -> bool {
         })
 }
 
+/// The finding at a write method `m` that leaves the cache `read` reads from stale.
+fn stale_write(
+    cx: &Cx,
+    m: &Function,
+    read: &Call,
+    message: String,
+    evidence: Vec<String>,
+) -> Finding {
+    let mut f = cx.finding("cache-not-invalidated", cx.def_span(m), message, evidence);
+    f.related.push(Related {
+        path: cx.file.path.clone(),
+        span: read.span.clone(),
+        message: "the cached read".into(),
+    });
+    f
+}
+
 /// Writes of a read-through repository that go to the store and leave the cache as it was.
 fn read_through_writes(cx: &Cx, out: &mut Vec<Finding>) {
     for class in &cx.file.facts.classes {
@@ -69,18 +86,13 @@ fn read_through_writes(cx: &Cx, out: &mut Vec<Finding>) {
             if !is_write(m) || !writes_store || touches_cache {
                 continue;
             }
-            let mut f = cx.finding(
-                "cache-not-invalidated",
-                cx.def_span(m),
+            out.push(stale_write(
+                cx,
+                m,
+                read,
                 format!("`{}.{}` writes through `self.{store}` but never updates `self.{cache}`, which `{}` reads first: readers get stale data", class.name, m.name, read.func),
                 vec![format!("cached read `{}`", read.func), format!("write method `{}` leaves `self.{cache}` as it was", m.name)],
-            );
-            f.related.push(Related {
-                path: cx.file.path.clone(),
-                span: read.span.clone(),
-                message: "the cached read".into(),
-            });
-            out.push(f);
+            ));
         }
     }
 }
@@ -114,18 +126,13 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             if via_helper {
                 continue;
             }
-            let mut f = cx.finding(
-                "cache-not-invalidated",
-                cx.def_span(m),
+            out.push(stale_write(
+                cx,
+                m,
+                read,
                 format!("`{}.{}` writes but never invalidates the cache that `{}` reads: readers get stale data", class.name, m.name, read.func),
                 vec![format!("cache read `{}`", read.func), format!("write method `{}` has no cache delete/set", m.name)],
-            );
-            f.related.push(Related {
-                path: cx.file.path.clone(),
-                span: read.span.clone(),
-                message: "the cached read".into(),
-            });
-            out.push(f);
+            ));
         }
     }
 }

@@ -58,18 +58,11 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         .project_packages
         .iter()
         .find(|p| crate::python::project::is_within(&file.facts.module, p));
-    let outside;
-    let mine = match (project.context_of(&file.facts.module), project_package) {
-        (Some(c), _) => c,
-        (None, Some(p)) => {
-            outside = crate::python::project::Context {
-                name: p.clone(),
-                declared: false,
-                apps: Vec::new(),
-                package: Some(p.clone()),
-            };
-            &outside
-        }
+    // Only the importer's context name, and whether the config declares it.
+    let (mine_name, mine_declared) = match (project.context_of(&file.facts.module), project_package)
+    {
+        (Some(c), _) => (c.name.as_str(), c.declared),
+        (None, Some(p)) => (p.as_str(), false),
         (None, None) => return,
     };
     let context_of_file = |fi: usize| project.context_of(&project.files[fi].facts.module);
@@ -135,7 +128,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             let Some(theirs) = context_of_file(fi) else {
                 continue;
             };
-            if theirs.name == mine.name || theirs_name.as_deref().is_some_and(|t| t != theirs.name)
+            if theirs.name == mine_name || theirs_name.as_deref().is_some_and(|t| t != theirs.name)
             {
                 continue;
             }
@@ -160,20 +153,20 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         let app = project
             .app_of(&models_module)
             .map_or(models_module.clone(), |a| a.label.clone());
-        let declared = mine.declared && theirs.declared;
+        let declared = mine_declared && theirs.declared;
         let mut f = cx.finding(
             "cross-context-import",
             cx.line_span(&imp.span),
             format!(
                 "`{}` (context `{}`) imports {} from the models of `{app}` (context `{}`): translate through an anticorruption layer or call its open host service",
                 file.facts.module,
-                mine.name,
+                mine_name,
                 names.join(", "),
                 theirs.name
             ),
             vec![
                 format!("import from `{models_module}`"),
-                format!("context `{}` -> context `{}`", mine.name, theirs.name),
+                format!("context `{}` -> context `{}`", mine_name, theirs.name),
             ],
         );
         if !declared {
