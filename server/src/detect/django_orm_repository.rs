@@ -45,6 +45,25 @@ pub(super) fn mapping_evidence(cx: &Cx, ci: usize) -> Option<String> {
             {
                 return Some(format!("`{}` builds the domain object `{callee}`", m.name));
             }
+            // A mapper function of its own (`_book(row) -> Book`): its return annotation names a
+            // domain class.
+            if !callee.contains('.')
+                && let Some(crate::python::names::Def::Function(ff, fi)) =
+                    cx.project.resolve(cx.index, callee)
+                && let Some(ret) = cx.project.files[ff].facts.functions[fi].returns.as_deref()
+                && let Some(target) = ret
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                    .filter(|w| w.starts_with(char::is_uppercase))
+                    .find_map(|w| cx.project.resolve_class(ff, w))
+                && cx.project.files[target.0].is_domain
+                && !cx.project.is_model(target)
+            {
+                let name = &cx.project.class(target).name;
+                return Some(format!(
+                    "`{}` maps rows with `{callee}()`, which returns the domain object `{name}`",
+                    m.name
+                ));
+            }
         }
     }
     for base in &class.bases {

@@ -28,6 +28,7 @@ const SERIALISE: &[&str] = &[
     "json",
     "dumps",
     "to_dict",
+    "to_json",
     "serialize",
     "serialise",
 ];

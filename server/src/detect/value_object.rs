@@ -16,6 +16,44 @@
 use super::aggregate::annotation_users;
 use super::{Cx, Finding};
 
+/// Write verbs of a repository: a class such a method takes is stored as a row of its own.
+const WRITES: &[&str] = &[
+    "add", "save", "store", "put", "persist", "create", "insert", "update", "upsert", "register",
+];
+
+/// Whether a repository loads or stores class `name` as its own row: one of its methods returns
+/// it, or a write method (`add`, `save`, ...) takes it. A lookup key (`get(isbn: Isbn)`) is a
+/// value the repository is asked with, not a row it keeps.
+fn stored_by_repository(cx: &Cx, name: &str) -> bool {
+    let mentions = |ann: &str| {
+        ann.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == name)
+    };
+    cx.project.files.iter().enumerate().any(|(fi, f)| {
+        f.facts.classes.iter().enumerate().any(|(ci, c)| {
+            let r = (fi, ci);
+            let is_repo = cx.roles.repositories.contains(&r)
+                || cx.roles.ports.contains(&r)
+                || c.name.ends_with("Repository");
+            is_repo
+                && c.name != name
+                && c.methods.iter().any(|m| {
+                    let verb = m
+                        .name
+                        .trim_start_matches('_')
+                        .split('_')
+                        .next()
+                        .unwrap_or("");
+                    m.returns.as_deref().is_some_and(mentions)
+                        || (WRITES.contains(&verb)
+                            && m.params
+                                .iter()
+                                .any(|p| p.annotation.as_deref().is_some_and(mentions)))
+                })
+        })
+    })
+}
+
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     if !cx.file.is_domain {
         return;
@@ -34,9 +72,8 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         // A value describes an entity: it is held in another domain class's field. A frozen
         // record a repository loads or stores as its own row is not one.
         let users = annotation_users(cx, &c.name, true);
-        let stored = annotation_users(cx, &c.name, false);
         let held = super::aggregate::held_by(cx, &c.name);
-        if !stored.is_empty() {
+        if stored_by_repository(cx, &c.name) {
             continue;
         }
         if let (Some(user), true) = (users.first(), held) {
