@@ -7,6 +7,9 @@
 //! * Diagnostics are pushed with the document version they were computed for, and dropped when
 //!   the document moved on meanwhile.
 
+mod actions;
+mod analysis;
+mod diagnostics;
 mod document;
 mod features;
 pub mod framing;
@@ -26,23 +29,7 @@ use workspace::Workspace;
 
 pub use document::{Document as Doc, Language};
 
-/// What the client said it can do.
-#[derive(Clone, Debug, Default)]
-pub struct ClientCaps {
-    pub snippets: bool,
-    pub watch_dynamic: bool,
-    pub progress: bool,
-    pub resource_ops: bool,
-    pub code_description: bool,
-    /// The client pulls diagnostics (`textDocument/diagnostic`) and accepts
-    /// `workspace/diagnostic/refresh`: nothing is pushed for documents.
-    pub pull: bool,
-    pub related_information: bool,
-    /// The client resolves a code action's `edit` lazily (`codeAction/resolve`).
-    pub resolve_edit: bool,
-    /// The client supports `window/showDocument`.
-    pub show_document: bool,
-}
+pub use crate::ide::snapshot::ClientCaps;
 
 pub struct State {
     /// Open documents. Handlers clone the `Arc` (one snapshot per request) and release the map
@@ -316,7 +303,7 @@ impl Backend {
                 return None;
             }
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                features::diagnostics(&state, &w, &u, &doc, enc, &caps)
+                diagnostics::diagnostics(&state, &w, &u, &doc, enc, &caps)
             }))
             .ok()
         })
@@ -785,7 +772,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri.clone();
         Ok(self
             .with_doc(&uri, move |b, doc, w| {
-                features::code_actions(b, doc, w, &params)
+                actions::code_actions(b, doc, w, &params)
             })
             .await)
     }
@@ -813,22 +800,21 @@ impl LanguageServer for Backend {
                 .await;
             return Ok(action);
         }
-        let params = CodeActionParams {
-            text_document: TextDocumentIdentifier { uri: uri.clone() },
-            range,
-            context: CodeActionContext::default(),
-            work_done_progress_params: Default::default(),
-            partial_result_params: Default::default(),
+        // Found again by the registry id and target it was offered with, never by title.
+        let (Some(id), Some(at)) = (
+            data.get("refactor")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            data.get("at").and_then(|v| v.as_u64()),
+        ) else {
+            return Ok(action);
         };
-        let resolved = self
+        let target = uri.clone();
+        let found = self
             .with_doc(&uri, move |b, doc, w| {
-                features::refactor_actions_full(b, doc, w, &params)
+                actions::resolve_refactor(b, doc, w, &target, range, (&id, at as usize))
             })
             .await;
-        let found = resolved.into_iter().flatten().find_map(|a| match a {
-            CodeActionOrCommand::CodeAction(a) if a.title == action.title => Some(a),
-            _ => None,
-        });
         Ok(found.unwrap_or(action))
     }
 
