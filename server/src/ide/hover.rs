@@ -5,7 +5,6 @@ use crate::detect::{Finding, Kind};
 
 /// The Markdown of one finding's hover. `link` is where a pattern's page opens (the protocol
 /// edge knows how to name a file).
-
 pub fn finding_hover(
     f: &Finding,
     catalog: &Catalog,

@@ -11,6 +11,8 @@ pub mod namespace_tables;
 pub mod orm_repository;
 pub mod registry;
 pub mod specification;
+#[cfg(test)]
+mod tests;
 mod uuid7;
 
 use crate::analysis::Suppression;
