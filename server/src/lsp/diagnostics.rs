@@ -1,11 +1,12 @@
-//! Diagnostics of one document, from one snapshot of it.
+//! Diagnostics of one document, from one snapshot of it, and how they reach the client: pushed
+//! with their version (dropped when the content moved on), or pulled after a refresh request.
 
 use super::ClientCaps;
-use super::State;
 use super::analysis::{catalog_and_names, python_analysis};
 use super::document::{Document, Language, to_range};
 use super::features::{doc_path, page_location, severity};
 use super::workspace::Workspace;
+use super::{Backend, State, lock};
 use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
 use crate::detect::{Finding, Kind};
@@ -190,5 +191,136 @@ fn finding_diagnostic(
         related_information: (!related.is_empty()).then_some(related),
         data: Some(serde_json::json!({ "rule": f.rule, "pattern": f.pattern })),
         ..Diagnostic::default()
+    }
+}
+
+impl Backend {
+    pub(super) async fn refresh_all(&self) {
+        if lock(&self.state.caps).pull {
+            // One workspace-wide request, not one per document.
+            self.request_pull().await;
+            return;
+        }
+        let uris: Vec<Uri> = self.state.docs.iter().map(|d| d.key().clone()).collect();
+        for uri in uris {
+            self.refresh(uri).await;
+        }
+    }
+
+    /// Asks a pulling client to pull diagnostics again, from a task of its own: a handler that
+    /// awaited the client's answer would hold one of the server's few concurrent slots while
+    /// the answer waits in the input behind the messages a busy client sent meanwhile (with
+    /// enough of them, the server stalls for good). One refresh in flight at a time; asks made
+    /// meanwhile become one more after it.
+    pub(super) async fn request_pull(&self) {
+        let start = {
+            let mut g = match self.state.pull_refresh.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            if g.0 {
+                g.1 = true;
+                false
+            } else {
+                g.0 = true;
+                true
+            }
+        };
+        if !start {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let _ = this
+                    .client
+                    .send_request::<request::WorkspaceDiagnosticRefresh>(())
+                    .await;
+                let state = this.state.clone();
+                let again = {
+                    let mut g = match state.pull_refresh.lock() {
+                        Ok(g) => g,
+                        Err(p) => p.into_inner(),
+                    };
+                    if g.1 {
+                        g.1 = false;
+                        true
+                    } else {
+                        g.0 = false;
+                        false
+                    }
+                };
+                if !again {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// One document's diagnostics, computed on a blocking thread from one snapshot of it:
+    /// (version, generation, diagnostics).
+    pub(super) async fn compute_diagnostics(
+        &self,
+        uri: &Uri,
+    ) -> Option<(i32, u64, Vec<Diagnostic>)> {
+        let doc = self.state.docs.get(uri).map(|d| d.value().clone())?;
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let w = self.workspace_for(path.as_deref());
+        let state = self.state.clone();
+        let enc = self.encoding();
+        let caps = lock(&self.state.caps);
+        let u = uri.clone();
+        let (version, generation) = (doc.version, doc.generation);
+        let diags = tokio::task::spawn_blocking(move || {
+            // Content that moved on before its turn is not analysed (a newer refresh follows).
+            if state
+                .docs
+                .get(&u)
+                .is_none_or(|d| d.generation != generation)
+            {
+                return None;
+            }
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                diagnostics(&state, &w, &u, &doc, enc, &caps)
+            }))
+            .ok()
+        })
+        .await
+        .ok()??;
+        Some((version, generation, diags))
+    }
+
+    /// Recomputes a document's diagnostics on a task of its own: the handler returns at once, so
+    /// that a burst of changes to a big file does not fill the server's few concurrent slots with
+    /// handlers waiting for analyses (then a hover elsewhere waited behind them).
+    pub(super) fn spawn_refresh(&self, uri: Uri) {
+        let this = self.clone();
+        tokio::spawn(async move { this.refresh(uri).await });
+    }
+
+    /// Is `generation` still the content of `uri`?
+    pub(super) fn is_current(&self, uri: &Uri, generation: u64) -> bool {
+        self.state
+            .docs
+            .get(uri)
+            .is_some_and(|d| d.generation == generation)
+    }
+
+    /// Recomputes and pushes one document's diagnostics (or asks a pulling client to pull).
+    pub(super) async fn refresh(&self, uri: Uri) {
+        if lock(&self.state.caps).pull {
+            self.request_pull().await;
+            return;
+        }
+        let Some((version, generation, diags)) = self.compute_diagnostics(&uri).await else {
+            return;
+        };
+        // Drop results for a document that moved on (or was closed and opened again).
+        if !self.is_current(&uri, generation) {
+            return;
+        }
+        self.client
+            .publish_diagnostics(uri, diags, Some(version))
+            .await;
     }
 }
