@@ -168,16 +168,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 if !wanted(&file.path) {
                     continue;
                 }
-                let (kept, unused) = analysis::suppress(&file.text, result.detected(i).to_vec());
-                let edits: Vec<crate::refactor::Edit> =
-                    crate::refactor::fixes(file, &kept, &unused, python)
-                        .into_iter()
-                        .filter(|f| f.safe)
-                        .flat_map(|f| f.edits)
-                        .collect();
-                if edits.is_empty() {
+                // The same fix-all as `source.fixAll.pattern-language`.
+                let fixes =
+                    crate::ide::fix_all::file_fixes(file, result.detected(i).to_vec(), python);
+                let Some(all) = crate::ide::fix_all::fix_all(&fixes) else {
                     continue;
-                }
+                };
+                let edits = all.edits;
                 let new_text = crate::refactor::apply(&file.text, &edits);
                 let path = display_path(&file.path, &cwd);
                 if args.diff {

@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod ide;
 pub mod line_index;
 pub mod lsp;
 pub mod map;

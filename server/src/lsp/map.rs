@@ -2,8 +2,8 @@
 //! to the cache folder and opened with `window/showDocument`, or returned to a client that draws
 //! it itself) and the Markdown code action that inserts or refreshes a Mermaid block.
 
+use super::analysis::workspace_analysis;
 use super::document::{Document, Language};
-use super::features::workspace_analysis;
 use super::workspace::Workspace;
 use super::{Backend, State, lock};
 use crate::map::{self, ContextMap};

@@ -7,10 +7,15 @@
 //! * Diagnostics are pushed with the document version they were computed for, and dropped when
 //!   the document moved on meanwhile.
 
+mod actions;
+mod analysis;
+mod caps;
+mod diagnostics;
 mod document;
 mod features;
 pub mod framing;
 mod map;
+mod watch;
 mod workspace;
 
 use crate::line_index::Encoding;
@@ -26,23 +31,7 @@ use workspace::Workspace;
 
 pub use document::{Document as Doc, Language};
 
-/// What the client said it can do.
-#[derive(Clone, Debug, Default)]
-pub struct ClientCaps {
-    pub snippets: bool,
-    pub watch_dynamic: bool,
-    pub progress: bool,
-    pub resource_ops: bool,
-    pub code_description: bool,
-    /// The client pulls diagnostics (`textDocument/diagnostic`) and accepts
-    /// `workspace/diagnostic/refresh`: nothing is pushed for documents.
-    pub pull: bool,
-    pub related_information: bool,
-    /// The client resolves a code action's `edit` lazily (`codeAction/resolve`).
-    pub resolve_edit: bool,
-    /// The client supports `window/showDocument`.
-    pub show_document: bool,
-}
+pub use crate::ide::snapshot::ClientCaps;
 
 pub struct State {
     /// Open documents. Handlers clone the `Arc` (one snapshot per request) and release the map
@@ -233,132 +222,6 @@ impl Backend {
         }
     }
 
-    async fn refresh_all(&self) {
-        if lock(&self.state.caps).pull {
-            // One workspace-wide request, not one per document.
-            self.request_pull().await;
-            return;
-        }
-        let uris: Vec<Uri> = self.state.docs.iter().map(|d| d.key().clone()).collect();
-        for uri in uris {
-            self.refresh(uri).await;
-        }
-    }
-
-    /// Asks a pulling client to pull diagnostics again, from a task of its own: a handler that
-    /// awaited the client's answer would hold one of the server's few concurrent slots while
-    /// the answer waits in the input behind the messages a busy client sent meanwhile (with
-    /// enough of them, the server stalls for good). One refresh in flight at a time; asks made
-    /// meanwhile become one more after it.
-    async fn request_pull(&self) {
-        let start = {
-            let mut g = match self.state.pull_refresh.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
-            if g.0 {
-                g.1 = true;
-                false
-            } else {
-                g.0 = true;
-                true
-            }
-        };
-        if !start {
-            return;
-        }
-        let this = self.clone();
-        tokio::spawn(async move {
-            loop {
-                let _ = this
-                    .client
-                    .send_request::<request::WorkspaceDiagnosticRefresh>(())
-                    .await;
-                let state = this.state.clone();
-                let again = {
-                    let mut g = match state.pull_refresh.lock() {
-                        Ok(g) => g,
-                        Err(p) => p.into_inner(),
-                    };
-                    if g.1 {
-                        g.1 = false;
-                        true
-                    } else {
-                        g.0 = false;
-                        false
-                    }
-                };
-                if !again {
-                    break;
-                }
-            }
-        });
-    }
-
-    /// One document's diagnostics, computed on a blocking thread from one snapshot of it:
-    /// (version, generation, diagnostics).
-    async fn compute_diagnostics(&self, uri: &Uri) -> Option<(i32, u64, Vec<Diagnostic>)> {
-        let doc = self.state.docs.get(uri).map(|d| d.value().clone())?;
-        let path = uri.to_file_path().map(|p| p.into_owned());
-        let w = self.workspace_for(path.as_deref());
-        let state = self.state.clone();
-        let enc = self.encoding();
-        let caps = lock(&self.state.caps);
-        let u = uri.clone();
-        let (version, generation) = (doc.version, doc.generation);
-        let diags = tokio::task::spawn_blocking(move || {
-            // Content that moved on before its turn is not analysed (a newer refresh follows).
-            if state
-                .docs
-                .get(&u)
-                .is_none_or(|d| d.generation != generation)
-            {
-                return None;
-            }
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                features::diagnostics(&state, &w, &u, &doc, enc, &caps)
-            }))
-            .ok()
-        })
-        .await
-        .ok()??;
-        Some((version, generation, diags))
-    }
-
-    /// Recomputes a document's diagnostics on a task of its own: the handler returns at once, so
-    /// that a burst of changes to a big file does not fill the server's few concurrent slots with
-    /// handlers waiting for analyses (then a hover elsewhere waited behind them).
-    fn spawn_refresh(&self, uri: Uri) {
-        let this = self.clone();
-        tokio::spawn(async move { this.refresh(uri).await });
-    }
-
-    /// Is `generation` still the content of `uri`?
-    fn is_current(&self, uri: &Uri, generation: u64) -> bool {
-        self.state
-            .docs
-            .get(uri)
-            .is_some_and(|d| d.generation == generation)
-    }
-
-    /// Recomputes and pushes one document's diagnostics (or asks a pulling client to pull).
-    async fn refresh(&self, uri: Uri) {
-        if lock(&self.state.caps).pull {
-            self.request_pull().await;
-            return;
-        }
-        let Some((version, generation, diags)) = self.compute_diagnostics(&uri).await else {
-            return;
-        };
-        // Drop results for a document that moved on (or was closed and opened again).
-        if !self.is_current(&uri, generation) {
-            return;
-        }
-        self.client
-            .publish_diagnostics(uri, diags, Some(version))
-            .await;
-    }
-
     async fn reload_workspace(&self, root: Option<PathBuf>) {
         let roots: Vec<PathBuf> = match root {
             Some(r) => vec![r],
@@ -390,57 +253,7 @@ impl LanguageServer for Backend {
             (Encoding::Utf16, PositionEncodingKind::UTF16)
         };
         set(&self.state.encoding, enc);
-        let td = caps.text_document.as_ref();
-        let client_caps = ClientCaps {
-            snippets: td
-                .and_then(|t| t.completion.as_ref())
-                .and_then(|c| c.completion_item.as_ref())
-                .and_then(|i| i.snippet_support)
-                .unwrap_or(false),
-            watch_dynamic: caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.did_change_watched_files.as_ref())
-                .and_then(|d| d.dynamic_registration)
-                .unwrap_or(false),
-            progress: caps
-                .window
-                .as_ref()
-                .and_then(|w| w.work_done_progress)
-                .unwrap_or(false),
-            resource_ops: caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.workspace_edit.as_ref())
-                .and_then(|e| e.resource_operations.as_ref())
-                .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
-            // Pull only where the server can ask for a new pull after a catalog or config change:
-            // a client without refresh support (Neovim 0.11) would keep stale diagnostics.
-            pull: td.and_then(|t| t.diagnostic.as_ref()).is_some()
-                && caps
-                    .workspace
-                    .as_ref()
-                    .and_then(|w| w.diagnostics.as_ref())
-                    .and_then(|d| d.refresh_support)
-                    .unwrap_or(false),
-            resolve_edit: td
-                .and_then(|t| t.code_action.as_ref())
-                .and_then(|c| c.resolve_support.as_ref())
-                .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
-            code_description: td
-                .and_then(|t| t.publish_diagnostics.as_ref())
-                .and_then(|p| p.code_description_support)
-                .unwrap_or(false),
-            related_information: td
-                .and_then(|t| t.publish_diagnostics.as_ref())
-                .and_then(|p| p.related_information)
-                .unwrap_or(false),
-            show_document: caps
-                .window
-                .as_ref()
-                .and_then(|w| w.show_document.as_ref())
-                .is_some_and(|s| s.support),
-        };
+        let client_caps = caps::client_caps(caps);
         let pull = client_caps.pull;
         let resolve_edit = client_caps.resolve_edit;
         set(&self.state.caps, client_caps);
@@ -461,64 +274,7 @@ impl LanguageServer for Backend {
             set(&self.state.settings, opts);
         }
         Ok(InitializeResult {
-            capabilities: ServerCapabilities {
-                position_encoding: Some(kind),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                        ..Default::default()
-                    },
-                )),
-                hover_provider: Some(HoverProviderCapability::Simple(true)),
-                completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec!["[".into(), ",".into()]),
-                    // Documentation comes with completionItem/resolve: lists stay small.
-                    resolve_provider: Some(true),
-                    ..Default::default()
-                }),
-                definition_provider: Some(OneOf::Left(true)),
-                document_symbol_provider: Some(OneOf::Left(true)),
-                workspace_symbol_provider: Some(OneOf::Left(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Options(
-                    CodeActionOptions {
-                        code_action_kinds: Some(vec![
-                            CodeActionKind::QUICKFIX,
-                            CodeActionKind::REFACTOR_REWRITE,
-                            CodeActionKind::REFACTOR_EXTRACT,
-                            CodeActionKind::new("source.fixAll.pattern-language"),
-                        ]),
-                        resolve_provider: Some(resolve_edit),
-                        ..Default::default()
-                    },
-                )),
-                inlay_hint_provider: Some(OneOf::Left(true)),
-                // Offered only to clients that pull; the others get pushed diagnostics.
-                diagnostic_provider: pull.then(|| {
-                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                        identifier: Some("pattern-language".into()),
-                        inter_file_dependencies: true,
-                        workspace_diagnostics: false,
-                        work_done_progress_options: WorkDoneProgressOptions::default(),
-                    })
-                }),
-                code_lens_provider: Some(CodeLensOptions {
-                    resolve_provider: Some(false),
-                }),
-                execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![map::SHOW_COMMAND.into()],
-                    work_done_progress_options: WorkDoneProgressOptions::default(),
-                }),
-                workspace: Some(WorkspaceServerCapabilities {
-                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
-                        supported: Some(true),
-                        change_notifications: Some(OneOf::Left(true)),
-                    }),
-                    file_operations: None,
-                }),
-                ..Default::default()
-            },
+            capabilities: caps::server_capabilities(kind, pull, resolve_edit),
             server_info: Some(ServerInfo {
                 name: "pattern-language".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -785,7 +541,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri.clone();
         Ok(self
             .with_doc(&uri, move |b, doc, w| {
-                features::code_actions(b, doc, w, &params)
+                actions::code_actions(b, doc, w, &params)
             })
             .await)
     }
@@ -813,22 +569,21 @@ impl LanguageServer for Backend {
                 .await;
             return Ok(action);
         }
-        let params = CodeActionParams {
-            text_document: TextDocumentIdentifier { uri: uri.clone() },
-            range,
-            context: CodeActionContext::default(),
-            work_done_progress_params: Default::default(),
-            partial_result_params: Default::default(),
+        // Found again by the registry id and target it was offered with, never by title.
+        let (Some(id), Some(at)) = (
+            data.get("refactor")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            data.get("at").and_then(|v| v.as_u64()),
+        ) else {
+            return Ok(action);
         };
-        let resolved = self
+        let target = uri.clone();
+        let found = self
             .with_doc(&uri, move |b, doc, w| {
-                features::refactor_actions_full(b, doc, w, &params)
+                actions::resolve_refactor(b, doc, w, &target, range, (&id, at as usize))
             })
             .await;
-        let found = resolved.into_iter().flatten().find_map(|a| match a {
-            CodeActionOrCommand::CodeAction(a) if a.title == action.title => Some(a),
-            _ => None,
-        });
         Ok(found.unwrap_or(action))
     }
 
@@ -892,67 +647,6 @@ impl LanguageServer for Backend {
 }
 
 impl Backend {
-    /// Watches the roots with `notify` and reloads a workspace when its config, catalog pages or
-    /// Python files change on disk (debounced). Used only when the client cannot watch.
-    fn watch_roots(&self, roots: Vec<PathBuf>) {
-        use notify::Watcher;
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
-        let handler = move |res: notify::Result<notify::Event>| {
-            let Ok(event) = res else { return };
-            if matches!(event.kind, notify::EventKind::Access(_)) {
-                return;
-            }
-            for path in event.paths {
-                let s = path.to_string_lossy();
-                if s.contains("/.git/") || s.contains("/node_modules/") || s.contains("/target/") {
-                    continue;
-                }
-                if workspace::affects_workspace(&path)
-                    || path.extension().is_some_and(|e| e == "py")
-                {
-                    let _ = tx.send(path);
-                }
-            }
-        };
-        let mut watcher = match notify::recommended_watcher(handler) {
-            Ok(w) => w,
-            Err(err) => {
-                eprintln!("pattern-language: cannot watch files: {err}");
-                return;
-            }
-        };
-        for root in &roots {
-            if let Err(err) = watcher.watch(root, notify::RecursiveMode::Recursive) {
-                eprintln!("pattern-language: cannot watch {}: {err}", root.display());
-            }
-        }
-        let this = self.clone();
-        tokio::spawn(async move {
-            // The watcher lives as long as this task.
-            let _watcher = watcher;
-            while let Some(first) = rx.recv().await {
-                let mut changed = vec![first];
-                // Debounce: gather what arrives within 200 ms.
-                while let Ok(Some(p)) =
-                    tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv()).await
-                {
-                    changed.push(p);
-                }
-                // Open documents are the editor's truth: their own changes come through the protocol.
-                let root = this
-                    .state
-                    .workspaces
-                    .iter()
-                    .filter(|w| changed.iter().any(|p| p.starts_with(w.key())))
-                    .map(|w| w.key().clone())
-                    .next();
-                if root.is_some() {
-                    this.reload_workspace(root).await;
-                }
-            }
-        });
-    }
-
     /// Runs `f` on a snapshot of an open document and its workspace, on a blocking thread, with
     /// no lock held. Panics inside become `None`, never a crash. A Python buffer over the
     /// analysis cap gets `None`: it is not analysed (its diagnostics say so).

@@ -7,6 +7,7 @@
 //! be a translation, so the layer always returns the consumer's own dataclass.
 
 use super::{Edit, FileChange, Refactor};
+use crate::ide::files::FileView;
 use crate::python::facts::{Import, Value};
 use crate::python::project::Project;
 
@@ -17,6 +18,7 @@ fn is_word(c: Option<char>) -> bool {
 /// The refactor for the import at `import_start` in file `fi`.
 pub fn introduce(
     project: &Project,
+    files: &dyn FileView,
     fi: usize,
     import_start: usize,
     can_create: bool,
@@ -155,8 +157,9 @@ def get_{snake}(**lookup) -> {view}:
     );
     let dir = file.path.parent().ok_or("no folder")?;
     let acl_path = dir.join("acl.py");
-    let change = match std::fs::read_to_string(&acl_path) {
-        Ok(existing) => {
+    // Read as the editor has it: an open, unsaved `acl.py` ends where its buffer ends.
+    let change = match files.text(&acl_path) {
+        Some(existing) => {
             if existing.contains(&format!("class {view}")) {
                 return Err(format!("acl.py already defines `{view}`"));
             }
@@ -166,8 +169,9 @@ def get_{snake}(**lookup) -> {view}:
                 .collect();
             let mut edits = Vec::new();
             if !missing.is_empty() {
+                let at = super::import_insertion_in(&existing);
                 edits.push(Edit {
-                    span: 0..0,
+                    span: at..at,
                     text: missing.iter().map(|s| format!("{s}\n")).collect(),
                 });
             }
@@ -178,11 +182,11 @@ def get_{snake}(**lookup) -> {view}:
             });
             FileChange::Edit(edits)
         }
-        Err(_) if can_create => FileChange::Create(format!(
+        None if can_create => FileChange::Create(format!(
             "\"\"\"Anticorruption layer: the `{foreign}` context's models, translated into this context's types.\"\"\"\n\n{}\n{code}",
             imports.join("\n")
         )),
-        Err(_) => return Err("acl.py does not exist and the editor cannot create files".into()),
+        None => return Err("acl.py does not exist and the editor cannot create files".into()),
     };
     Ok(Refactor {
         title: format!("Introduce an anticorruption layer for `{name}`"),
@@ -200,4 +204,45 @@ fn line_span(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize>
         .find('\n')
         .map_or(text.len(), |i| span.end + i + 1);
     start..end
+}
+
+/// The registry entry (see `registry.rs`): offered from a `cross-context-import` finding.
+pub struct AnticorruptionLayer;
+
+impl super::registry::RefactorKind for AnticorruptionLayer {
+    fn id(&self) -> &'static str {
+        "anticorruption-layer"
+    }
+    fn summary(&self) -> &'static str {
+        "Introduce an anticorruption layer for a cross-context import"
+    }
+    fn serves(&self) -> &'static [&'static str] {
+        &["anticorruption-layer"]
+    }
+    fn kind(&self) -> super::registry::ActionKind {
+        super::registry::ActionKind::QuickFix
+    }
+    fn trigger(&self) -> super::registry::Trigger {
+        super::registry::Trigger::Finding("cross-context-import")
+    }
+    fn target(&self, _: &super::registry::Scope, target: super::registry::Target) -> bool {
+        matches!(target, super::registry::Target::Import(_))
+    }
+    fn edit(
+        &self,
+        scope: &super::registry::Scope,
+        target: super::registry::Target,
+    ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
+        let super::registry::Target::Import(start) = target else {
+            return Err(super::registry::NotOffered::Silent);
+        };
+        let r = introduce(
+            scope.project,
+            scope.files,
+            scope.file,
+            start,
+            scope.can_create,
+        )?;
+        Ok(super::registry::Outcome::Files(r))
+    }
 }

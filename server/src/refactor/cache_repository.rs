@@ -124,3 +124,43 @@ pub fn cache(file: &SourceFile, ci: usize) -> Result<Fix, String> {
         safe: false,
     })
 }
+
+/// The registry entry (see `registry.rs`).
+pub struct CacheRepository;
+
+impl super::registry::RefactorKind for CacheRepository {
+    fn id(&self) -> &'static str {
+        "cache-repository"
+    }
+    fn summary(&self) -> &'static str {
+        "Cache a repository (reads through the cache, writes invalidate)"
+    }
+    fn serves(&self) -> &'static [&'static str] {
+        &["cached-repository"]
+    }
+    fn kind(&self) -> super::registry::ActionKind {
+        super::registry::ActionKind::Rewrite
+    }
+    /// A repository that does not cache yet.
+    fn target(&self, scope: &super::registry::Scope, target: super::registry::Target) -> bool {
+        let Some(ci) = super::registry::class_of(target) else {
+            return false;
+        };
+        let file = scope.source();
+        !file.is_domain
+            && scope.roles.repositories.contains(&(scope.file, ci))
+            && !file.facts.classes[ci]
+                .methods
+                .iter()
+                .flat_map(|m| m.calls.iter())
+                .any(|c| c.func.starts_with("cache") || c.func.starts_with("caches"))
+    }
+    fn edit(
+        &self,
+        scope: &super::registry::Scope,
+        target: super::registry::Target,
+    ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
+        let ci = super::registry::class_of(target).ok_or("not a class")?;
+        Ok(super::registry::Outcome::Fix(cache(scope.source(), ci)?))
+    }
+}

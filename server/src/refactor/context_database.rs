@@ -4,6 +4,7 @@
 //! (or the other way round): Django cannot follow relations across databases.
 
 use super::{Edit, FileChange, Refactor};
+use crate::ide::files::FileView;
 use crate::python::facts::Value;
 use crate::python::project::Project;
 use std::path::PathBuf;
@@ -72,6 +73,7 @@ fn crossing_relations(project: &Project, context: &str) -> Vec<String> {
 /// The refactor for the context of `module`; `Err` carries the reason it cannot be offered.
 pub fn give_database(
     project: &Project,
+    files: &dyn FileView,
     module: &str,
     can_create: bool,
 ) -> Result<Refactor, String> {
@@ -167,8 +169,8 @@ class {class}:
         ctx = context.name,
     );
     let router_path = router_dir.join("routers.py");
-    let router_change = match std::fs::read_to_string(&router_path) {
-        Ok(existing) => {
+    let router_change = match files.text(&router_path) {
+        Some(existing) => {
             if existing.contains(&format!("class {class}")) {
                 return Err(format!(
                     "{} already defines `{class}`",
@@ -181,10 +183,8 @@ class {class}:
                 text: router.clone(),
             }])
         }
-        Err(_) if can_create => {
-            FileChange::Create(format!("\"\"\"Database routers.\"\"\"{router}"))
-        }
-        Err(_) => {
+        None if can_create => FileChange::Create(format!("\"\"\"Database routers.\"\"\"{router}")),
+        None => {
             return Err(format!(
                 "{} does not exist and the editor cannot create files",
                 router_path.display()
@@ -223,4 +223,46 @@ class {class}:
             (settings.path.clone(), FileChange::Edit(vec![settings_edit])),
         ],
     })
+}
+
+/// The registry entry (see `registry.rs`).
+pub struct ContextDatabase;
+
+impl super::registry::RefactorKind for ContextDatabase {
+    fn id(&self) -> &'static str {
+        "context-database"
+    }
+    fn summary(&self) -> &'static str {
+        "Give a context its own database"
+    }
+    fn kind(&self) -> super::registry::ActionKind {
+        super::registry::ActionKind::Rewrite
+    }
+    fn target(&self, scope: &super::registry::Scope, target: super::registry::Target) -> bool {
+        super::registry::class_of(target)
+            .is_some_and(|ci| !scope.source().is_domain && scope.project.is_model((scope.file, ci)))
+    }
+    fn edit(
+        &self,
+        scope: &super::registry::Scope,
+        _: super::registry::Target,
+    ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
+        let module = &scope.source().facts.module;
+        match give_database(scope.project, scope.files, module, scope.can_create) {
+            Ok(r) => Ok(super::registry::Outcome::Files(r)),
+            // Say why, where the reason is about the code (not about a missing context or
+            // settings).
+            Err(reason) if reason.starts_with("foreign keys") => {
+                let name = scope
+                    .project
+                    .context_of(module)
+                    .map_or(String::new(), |c| c.name.clone());
+                Err(super::registry::NotOffered::Disabled {
+                    title: format!("Give the `{name}` context its own database"),
+                    reason,
+                })
+            }
+            Err(_) => Err(super::registry::NotOffered::Silent),
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! action is offered only for aggregates whose fields JSON holds as they are.
 
 use super::Refactor;
+use crate::ide::files::FileView;
 use crate::python::project::Project;
 
 const JSON_NATIVE: &[&str] = &["str", "int", "float", "bool", "dict", "list", "None"];
@@ -17,6 +18,7 @@ fn json_native(annotation: &str) -> bool {
 
 pub fn introduce(
     project: &Project,
+    files: &dyn FileView,
     fi: usize,
     ci: usize,
     can_create: bool,
@@ -151,12 +153,14 @@ class {record}(models.Model):
     );
     let changes = vec![
         super::append_or_create(
+            files,
             &app_dir.join("models.py"),
             "from django.db import models\n",
             &model,
             can_create,
         )?,
         super::append_or_create(
+            files,
             &app_dir.join("repositories.py"),
             &format!("from . import models\n{imports}"),
             &repo,
@@ -173,5 +177,32 @@ fn relative(module: &str, package: &str) -> String {
     match module.strip_prefix(package) {
         Some(rest) => format!(".{}", rest.trim_start_matches('.')),
         None => module.to_string(),
+    }
+}
+
+/// The registry entry (see `registry.rs`).
+pub struct JsonRepository;
+
+impl super::registry::RefactorKind for JsonRepository {
+    fn id(&self) -> &'static str {
+        "json-field-repository"
+    }
+    fn summary(&self) -> &'static str {
+        "Introduce a JSON field repository for an aggregate"
+    }
+    fn kind(&self) -> super::registry::ActionKind {
+        super::registry::ActionKind::Extract
+    }
+    fn target(&self, scope: &super::registry::Scope, _: super::registry::Target) -> bool {
+        scope.source().is_domain
+    }
+    fn edit(
+        &self,
+        scope: &super::registry::Scope,
+        target: super::registry::Target,
+    ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
+        let ci = super::registry::class_of(target).ok_or("not a class")?;
+        let r = introduce(scope.project, scope.files, scope.file, ci, scope.can_create)?;
+        Ok(super::registry::Outcome::Files(r))
     }
 }

@@ -9,11 +9,15 @@ pub mod context_database;
 pub mod json_repository;
 pub mod namespace_tables;
 pub mod orm_repository;
+pub mod registry;
 pub mod specification;
+#[cfg(test)]
+mod tests;
 mod uuid7;
 
 use crate::analysis::Suppression;
 use crate::detect::Finding;
+use crate::ide::files::FileView;
 use crate::python::project::SourceFile;
 use std::ops::Range;
 use std::path::Path;
@@ -51,18 +55,14 @@ pub struct Refactor {
 }
 
 impl Refactor {
-    /// Every touched or created file still parses (given the current text of edited files).
-    pub fn parses(&self) -> bool {
-        self.parses_with(|path| std::fs::read_to_string(path).ok())
-    }
-
-    /// As [`Refactor::parses`], reading edited files through `text_of` (open buffers first).
-    pub fn parses_with(&self, text_of: impl Fn(&std::path::Path) -> Option<String>) -> bool {
+    /// Every touched or created file still parses, edited files read through `files` (open
+    /// buffers as the editor has them).
+    pub fn parses(&self, files: &dyn FileView) -> bool {
         self.changes.iter().all(|(path, change)| match change {
             FileChange::Create(text) => parses_cleanly(text),
-            FileChange::Edit(edits) => {
-                text_of(path).is_some_and(|t| parses_cleanly(&apply(&t, edits)))
-            }
+            FileChange::Edit(edits) => files
+                .text(path)
+                .is_some_and(|t| parses_cleanly(&apply(&t, edits))),
         })
     }
 }
@@ -108,6 +108,12 @@ pub fn import_insertion(file: &SourceFile) -> usize {
     if let Some(end) = last {
         return after_line(end);
     }
+    import_insertion_in(text)
+}
+
+/// Where a new import goes in a file known only by its text: after a module docstring, comments
+/// and `from __future__` lines, else at the start. A docstring stays the module's first statement.
+pub fn import_insertion_in(text: &str) -> usize {
     let mut offset = 0;
     let mut in_doc: Option<&str> = None;
     for line in text.split_inclusive('\n') {
@@ -147,6 +153,12 @@ pub fn ensure_import(file: &SourceFile, statement: &str) -> Option<Edit> {
         text: format!("{statement}\n"),
     })
 }
+
+/// What the single-file fixes do, by the pattern they serve (for its hover).
+pub const FIX_SUMMARIES: &[(&str, &str)] = &[(
+    "random-identifier",
+    "Switch a uuid4 primary key default to uuid7",
+)];
 
 /// Fixes for a file's findings and unused suppressions. `python` is the project's lowest Python
 /// version, when known.
@@ -210,23 +222,26 @@ fn remove_suppression(file: &SourceFile, sup: &Suppression, rule: &str) -> Fix {
     }
 }
 
-/// Appends to an existing file (imports first, code at the end), or creates it.
+/// Appends to an existing file (missing imports after its docstring, code after its last line, as
+/// `files` has it), or creates it.
 pub(crate) fn append_or_create(
+    files: &dyn FileView,
     path: &Path,
     imports: &str,
     code: &str,
     can_create: bool,
 ) -> Result<(std::path::PathBuf, FileChange), String> {
-    match std::fs::read_to_string(path) {
-        Ok(existing) => {
+    match files.text(path) {
+        Some(existing) => {
             let mut edits = Vec::new();
             let missing: Vec<&str> = imports
                 .lines()
                 .filter(|l| !existing.lines().any(|e| e.trim() == l.trim()))
                 .collect();
             if !missing.is_empty() {
+                let at = import_insertion_in(&existing);
                 edits.push(Edit {
-                    span: 0..0,
+                    span: at..at,
                     text: format!("{}\n", missing.join("\n")),
                 });
             }
@@ -242,11 +257,11 @@ pub(crate) fn append_or_create(
             });
             Ok((path.to_path_buf(), FileChange::Edit(edits)))
         }
-        Err(_) if can_create => Ok((
+        None if can_create => Ok((
             path.to_path_buf(),
             FileChange::Create(format!("{imports}{code}")),
         )),
-        Err(_) => Err(format!(
+        None => Err(format!(
             "{} does not exist and the editor cannot create files",
             path.display()
         )),

@@ -109,3 +109,31 @@ fn indent_of(text: &str, offset: usize) -> String {
         .take_while(|c| c.is_whitespace())
         .collect()
 }
+
+/// The registry entry (see `registry.rs`).
+pub struct NamespaceTables;
+
+impl super::registry::RefactorKind for NamespaceTables {
+    fn id(&self) -> &'static str {
+        "namespace-tables"
+    }
+    fn summary(&self) -> &'static str {
+        "Namespace a context's tables"
+    }
+    fn kind(&self) -> super::registry::ActionKind {
+        super::registry::ActionKind::Rewrite
+    }
+    fn target(&self, scope: &super::registry::Scope, target: super::registry::Target) -> bool {
+        super::registry::class_of(target)
+            .is_some_and(|ci| !scope.source().is_domain && scope.project.is_model((scope.file, ci)))
+    }
+    fn edit(
+        &self,
+        scope: &super::registry::Scope,
+        target: super::registry::Target,
+    ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
+        let ci = super::registry::class_of(target).ok_or("not a class")?;
+        let r = namespace(scope.project, scope.file, ci)?;
+        Ok(super::registry::Outcome::Files(r))
+    }
+}

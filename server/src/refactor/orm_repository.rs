@@ -3,6 +3,7 @@
 //! `remove` that maps rows to domain objects and back.
 
 use super::Refactor;
+use crate::ide::files::FileView;
 use crate::python::facts::{Class, Value};
 use crate::python::project::Project;
 
@@ -113,6 +114,7 @@ fn imports_for(fields: &[Field]) -> Vec<&'static str> {
 /// The refactor for model `ci` of file `fi`, or why it is not offered.
 pub fn extract(
     project: &Project,
+    files: &dyn FileView,
     fi: usize,
     ci: usize,
     can_create: bool,
@@ -153,7 +155,7 @@ pub fn extract(
         None => body.push_str("    id: int | None = None\n"),
     }
     let domain_pkg = app_dir.join("domain");
-    let (domain_path, domain_module) = if domain_pkg.join("__init__.py").is_file() {
+    let (domain_path, domain_module) = if files.exists(&domain_pkg.join("__init__.py")) {
         (
             domain_pkg.join(format!("{snake}.py")),
             format!(".domain.{snake}"),
@@ -164,6 +166,7 @@ pub fn extract(
     let imports = imports_for(&fields).join("\n");
     let mut changes = Vec::new();
     changes.push(super::append_or_create(
+        files,
         &domain_path,
         &format!("{imports}\n"),
         &body,
@@ -224,6 +227,7 @@ class {entity}Repository:
     // `from . import models` also reaches models defined in a `models/` package.
     let repo_imports = format!("from . import models\nfrom {domain_module} import {entity}\n");
     changes.push(super::append_or_create(
+        files,
         &app_dir.join("repositories.py"),
         &repo_imports,
         &repo,
@@ -233,4 +237,45 @@ class {entity}Repository:
         title: format!("Extract a Django ORM repository for `{}`", model.name),
         changes,
     })
+}
+
+/// The registry entry (see `registry.rs`).
+pub struct OrmRepository;
+
+impl super::registry::RefactorKind for OrmRepository {
+    fn id(&self) -> &'static str {
+        "django-orm-repository"
+    }
+    fn summary(&self) -> &'static str {
+        "Extract a Django ORM repository for a model"
+    }
+    fn serves(&self) -> &'static [&'static str] {
+        &["django-orm-repository"]
+    }
+    fn kind(&self) -> super::registry::ActionKind {
+        super::registry::ActionKind::Extract
+    }
+    /// A model that is not behind a repository yet.
+    fn target(&self, scope: &super::registry::Scope, target: super::registry::Target) -> bool {
+        let Some(ci) = super::registry::class_of(target) else {
+            return false;
+        };
+        let name = scope.source().facts.classes[ci].name.as_str();
+        !scope.source().is_domain
+            && scope.project.is_model((scope.file, ci))
+            && !scope
+                .roles
+                .orm_users
+                .values()
+                .any(|models| models.iter().any(|m| m.rsplit('.').next() == Some(name)))
+    }
+    fn edit(
+        &self,
+        scope: &super::registry::Scope,
+        target: super::registry::Target,
+    ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
+        let ci = super::registry::class_of(target).ok_or("not a class")?;
+        let r = extract(scope.project, scope.files, scope.file, ci, scope.can_create)?;
+        Ok(super::registry::Outcome::Files(r))
+    }
 }

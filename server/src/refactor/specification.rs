@@ -10,6 +10,7 @@
 
 use super::cache_repository::single_return;
 use super::{Edit, FileChange, Refactor};
+use crate::ide::files::FileView;
 use crate::python::project::Project;
 use std::collections::BTreeMap;
 
@@ -48,6 +49,7 @@ fn lookup_call(expr: &str, param: &str) -> Option<(String, std::ops::Range<usize
 
 pub fn introduce(
     project: &Project,
+    files: &dyn FileView,
     fi: usize,
     ci: usize,
     can_create: bool,
@@ -153,7 +155,7 @@ pub fn introduce(
     // Specification classes.
     let mut specs = String::new();
     let path = app_dir.join("specifications.py");
-    let existing = std::fs::read_to_string(&path).ok();
+    let existing = files.text(&path);
     let has_base = existing
         .as_deref()
         .is_some_and(|t| t.contains("class Specification"));
@@ -176,8 +178,9 @@ pub fn introduce(
                 .lines()
                 .any(|l| l.trim() == "from django.db.models import Q")
             {
+                let at = super::import_insertion_in(&t);
                 edits.push(Edit {
-                    span: 0..0,
+                    span: at..at,
                     text: "from django.db.models import Q\n".into(),
                 });
             }
@@ -278,4 +281,40 @@ pub fn introduce(
         title,
         changes: all,
     })
+}
+
+/// The registry entry (see `registry.rs`).
+pub struct Specification;
+
+impl super::registry::RefactorKind for Specification {
+    fn id(&self) -> &'static str {
+        "specification"
+    }
+    fn summary(&self) -> &'static str {
+        "Introduce a specification"
+    }
+    fn serves(&self) -> &'static [&'static str] {
+        &["repository-specification"]
+    }
+    fn kind(&self) -> super::registry::ActionKind {
+        super::registry::ActionKind::Rewrite
+    }
+    fn target(&self, scope: &super::registry::Scope, target: super::registry::Target) -> bool {
+        let Some(ci) = super::registry::class_of(target) else {
+            return false;
+        };
+        let file = scope.source();
+        !file.is_domain
+            && (scope.roles.repositories.contains(&(scope.file, ci))
+                || file.facts.classes[ci].name.ends_with("Repository"))
+    }
+    fn edit(
+        &self,
+        scope: &super::registry::Scope,
+        target: super::registry::Target,
+    ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
+        let ci = super::registry::class_of(target).ok_or("not a class")?;
+        let r = introduce(scope.project, scope.files, scope.file, ci, scope.can_create)?;
+        Ok(super::registry::Outcome::Files(r))
+    }
 }

@@ -1,0 +1,342 @@
+//! Before/after snapshots of every refactor of the registry, below the protocol: a project in a
+//! temporary folder, its analysis read through a file view, the driver of `ide::actions`.
+
+use super::registry::Outcome;
+use super::{FileChange, apply};
+use crate::analysis::{self, Analysis};
+use crate::ide::actions::{self, Offer};
+use crate::ide::files::{FileView, Overlay};
+use crate::line_index::LineIndex;
+use crate::refactor::registry::Scope;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// The project's analysis, every file read through `view`.
+fn analyse(root: &Path, view: &dyn FileView) -> Analysis {
+    let (config, _) = crate::config::load_for(root, Some(root));
+    let files = analysis::python_files(&[root.to_path_buf()], &config, root);
+    let sources = files
+        .iter()
+        .filter_map(|p| Some(Arc::new(analysis::from_text(p, root, view.text(p)?, &[]))))
+        .collect();
+    Analysis::from_sources(sources, Vec::new(), config)
+}
+
+/// Runs `f` with the scope of file `rel`.
+fn with_scope<T>(
+    root: &Path,
+    view: &dyn FileView,
+    rel: &str,
+    f: impl FnOnce(&Scope, &LineIndex) -> T,
+) -> T {
+    let a = analyse(root, view);
+    let path = root.join(rel);
+    let file = a
+        .project
+        .files
+        .iter()
+        .position(|f| f.path == path)
+        .expect("file analysed");
+    let scope = Scope {
+        project: &a.project,
+        roles: &a.roles,
+        files: view,
+        file,
+        can_create: true,
+    };
+    let index = LineIndex::new(&a.project.files[file].text);
+    f(&scope, &index)
+}
+
+/// The refactor `id` offered on the header of class `class` in `rel`.
+fn on_class(root: &Path, view: &dyn FileView, rel: &str, class: &str, id: &str) -> Offer {
+    with_scope(root, view, rel, |scope, index| {
+        let c = scope
+            .source()
+            .facts
+            .classes
+            .iter()
+            .find(|c| c.name == class)
+            .expect("class");
+        let line = index.line_of(c.span.start);
+        let roots = [root.to_path_buf()];
+        actions::at_cursor(scope, index, (line, line), &roots)
+            .into_iter()
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("`{id}` not offered on `{class}`"))
+    })
+}
+
+/// Every file the offer touches, before and after, as the file view has them.
+fn before_after(root: &Path, view: &dyn FileView, rel: &str, offer: &Offer) -> String {
+    let changes: Vec<(PathBuf, FileChange)> = match offer.outcome.as_ref().expect("enabled") {
+        Outcome::Files(r) => r.changes.clone(),
+        Outcome::Fix(f) => vec![(root.join(rel), FileChange::Edit(f.edits.clone()))],
+    };
+    let mut out = format!("# {}\n", offer.title);
+    for (path, change) in changes {
+        let name = path.strip_prefix(root).unwrap().display().to_string();
+        let (before, after) = match change {
+            FileChange::Create(text) => (None, text),
+            FileChange::Edit(edits) => {
+                let before = view.text(&path).expect("edited file exists");
+                let after = apply(&before, &edits);
+                assert!(super::parses_cleanly(&after), "{name}:\n{after}");
+                (Some(before.to_string()), after)
+            }
+        };
+        match before {
+            Some(b) => out.push_str(&format!(
+                "\n## {name}: before\n{b}\n## {name}: after\n{after}"
+            )),
+            None => out.push_str(&format!("\n## {name}: created\n{after}")),
+        }
+    }
+    out
+}
+
+const ACL_PROJECT: &[(&str, &str)] = &[
+    (
+        "pattern-language.toml",
+        "[contexts]\nbilling = [\"invoicing\"]\nshipping = [\"shipping\"]\n",
+    ),
+    ("billing/__init__.py", ""),
+    ("billing/invoicing/__init__.py", ""),
+    ("shipping/__init__.py", ""),
+    (
+        "billing/invoicing/apps.py",
+        "from django.apps import AppConfig\n\n\nclass InvoicingConfig(AppConfig):\n    name = \"billing.invoicing\"\n",
+    ),
+    (
+        "billing/invoicing/models.py",
+        "from django.db import models\n\n\nclass Invoice(models.Model):\n    number = models.CharField(max_length=20)\n    total = models.DecimalField(max_digits=10, decimal_places=2)\n",
+    ),
+    (
+        "shipping/apps.py",
+        "from django.apps import AppConfig\n\n\nclass ShippingConfig(AppConfig):\n    name = \"shipping\"\n",
+    ),
+    (
+        "shipping/views.py",
+        "from billing.invoicing.models import Invoice\n\n\ndef shipping_cost(number: str) -> int:\n    invoice = Invoice.objects.get(number=number)\n    return 500 if invoice.total > 100 else 900\n",
+    ),
+    (
+        "shipping/acl.py",
+        "\"\"\"Anticorruption layer of the shipping context.\"\"\"\n\n\ndef nothing_yet():\n    return None\n",
+    ),
+];
+
+fn acl_offer(root: &Path, view: &dyn FileView) -> Offer {
+    with_scope(root, view, "shipping/views.py", |scope, _| {
+        let start = scope.source().facts.imports[0].span.start;
+        let roots = [root.to_path_buf()];
+        let mut offers = actions::for_finding(scope, "cross-context-import", start, &roots);
+        assert_eq!(offers.len(), 1, "{offers:?}");
+        offers.remove(0)
+    })
+}
+
+#[test]
+fn anticorruption_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ACL_PROJECT);
+    let offer = acl_offer(dir.path(), &crate::ide::files::Disk);
+    insta::assert_snapshot!(before_after(
+        dir.path(),
+        &crate::ide::files::Disk,
+        "shipping/views.py",
+        &offer
+    ));
+}
+
+/// Issue #10: with `acl.py` open and 40 lines longer than on disk, the translator goes after the
+/// buffer's last line, and its imports after the module docstring (which stays first).
+#[test]
+fn anticorruption_layer_into_an_unsaved_buffer() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ACL_PROJECT);
+    let acl = root.join("shipping/acl.py");
+    let on_disk = std::fs::read_to_string(&acl).unwrap();
+    let mut buffer = on_disk.clone();
+    for i in 0..40 {
+        buffer.push_str(&format!("\n\ndef unsaved_{i}():\n    return {i}\n"));
+    }
+    let view = Overlay::new([(acl.clone(), Arc::from(buffer.as_str()))]);
+    let offer = acl_offer(root, &view);
+    let Ok(Outcome::Files(r)) = &offer.outcome else {
+        panic!("{offer:?}")
+    };
+    let (_, FileChange::Edit(edits)) = r.changes.iter().find(|(p, _)| *p == acl).unwrap() else {
+        panic!("acl.py is edited, not created")
+    };
+    let after = apply(&buffer, edits);
+    assert!(
+        after.starts_with("\"\"\"Anticorruption layer of the shipping context.\"\"\"\n"),
+        "the docstring stays first:\n{after}"
+    );
+    let translator = after.find("class InvoiceView").unwrap();
+    assert!(
+        after.find("def unsaved_39").unwrap() < translator,
+        "{after}"
+    );
+    assert!(
+        after[..translator].contains(&buffer[on_disk.len()..]),
+        "{after}"
+    );
+    assert!(super::parses_cleanly(&after), "{after}");
+    let docstring_end = after.find("\"\"\"\n").unwrap() + 4;
+    assert!(
+        after[docstring_end..]
+            .trim_start()
+            .starts_with("from dataclasses import dataclass"),
+        "{after}"
+    );
+}
+
+fn shop() -> PathBuf {
+    std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop"))
+        .unwrap()
+}
+
+/// A snapshot of refactor `id` on `class` of the shop fixture (read only: nothing is written).
+fn shop_snapshot(rel: &str, class: &str, id: &str) -> String {
+    let root = shop();
+    let offer = on_class(&root, &crate::ide::files::Disk, rel, class, id);
+    before_after(&root, &crate::ide::files::Disk, rel, &offer)
+}
+
+#[test]
+fn json_field_repository() {
+    insta::assert_snapshot!(shop_snapshot(
+        "catalog/domain.py",
+        "PriceBand",
+        "json-field-repository"
+    ));
+}
+
+#[test]
+fn cache_repository() {
+    insta::assert_snapshot!(shop_snapshot(
+        "shipping/carriers.py",
+        "CarrierDirectory",
+        "cache-repository"
+    ));
+}
+
+#[test]
+fn namespace_tables() {
+    insta::assert_snapshot!(shop_snapshot(
+        "gitforge/models.py",
+        "Repository",
+        "namespace-tables"
+    ));
+}
+
+#[test]
+fn context_database() {
+    insta::assert_snapshot!(shop_snapshot(
+        "catalog/models.py",
+        "Publisher",
+        "context-database"
+    ));
+    // Across foreign keys it is offered disabled, with the reason.
+    let root = shop();
+    let offer = on_class(
+        &root,
+        &crate::ide::files::Disk,
+        "gitforge/models.py",
+        "Repository",
+        "context-database",
+    );
+    assert_eq!(offer.title, "Give the `gitforge` context its own database");
+    assert!(
+        offer
+            .outcome
+            .as_ref()
+            .is_err_and(|r| r.starts_with("foreign keys cross the context's border")),
+        "{offer:?}"
+    );
+}
+
+#[test]
+fn django_orm_repository() {
+    insta::assert_snapshot!(shop_snapshot(
+        "gitforge/models.py",
+        "Repository",
+        "django-orm-repository"
+    ));
+}
+
+#[test]
+fn specification() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            ("orders/__init__.py", ""),
+            (
+                "orders/apps.py",
+                "from django.apps import AppConfig\n\n\nclass OrdersConfig(AppConfig):\n    name = \"orders\"\n",
+            ),
+            (
+                "orders/models.py",
+                "from django.db import models\n\n\nclass Order(models.Model):\n    number = models.CharField(max_length=20, unique=True)\n    status = models.CharField(max_length=20)\n",
+            ),
+            (
+                "orders/repositories.py",
+                "from .models import Order\n\n\nclass OrderRepository:\n    def get_by_number(self, number):\n        return Order.objects.get(number=number).to_domain()\n\n    def find_by_status(self, status):\n        return [o.to_domain() for o in Order.objects.filter(status=status)]\n\n    def add(self, order):\n        Order.from_domain(order).save()\n",
+            ),
+            (
+                "orders/services.py",
+                "from .repositories import OrderRepository\n\n\ndef open_orders(repo: OrderRepository):\n    return repo.find_by_status(\"open\")\n",
+            ),
+        ],
+    );
+    let view = crate::ide::files::Disk;
+    let offer = on_class(
+        root,
+        &view,
+        "orders/repositories.py",
+        "OrderRepository",
+        "specification",
+    );
+    insta::assert_snapshot!(before_after(root, &view, "orders/repositories.py", &offer));
+}
+
+/// Resolving finds the refactor again by id and target, whatever its title.
+#[test]
+fn resolve_by_id_and_target() {
+    let root = shop();
+    let view = crate::ide::files::Disk;
+    let offered = on_class(
+        &root,
+        &view,
+        "gitforge/models.py",
+        "Repository",
+        "django-orm-repository",
+    );
+    let resolved = with_scope(&root, &view, "gitforge/models.py", |scope, index| {
+        let line = index.line_of(offered.at);
+        let roots = [root.clone()];
+        actions::resolve(scope, index, (line, line), &roots, offered.id, offered.at)
+    })
+    .expect("resolved");
+    assert_eq!(resolved.title, offered.title);
+    assert_eq!(resolved.outcome, offered.outcome);
+    // Outside the workspace folders nothing is offered.
+    let outside = with_scope(&root, &view, "gitforge/models.py", |scope, index| {
+        let line = index.line_of(offered.at);
+        let roots = [PathBuf::from("/nonexistent-root")];
+        actions::resolve(scope, index, (line, line), &roots, offered.id, offered.at)
+    });
+    assert!(outside.is_none());
+}
