@@ -1,6 +1,6 @@
 //! The pipeline shared by `check` and the server: files -> facts -> project -> findings.
 
-use crate::catalog::Severity;
+use crate::vocab::Severity;
 use crate::config::Config;
 use crate::detect::{self, Finding, Kind, Roles};
 use crate::python::facts;

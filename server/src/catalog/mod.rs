@@ -15,72 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::vocab::{Problem, Severity, Source};
+
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_catalog.rs"));
-}
-
-/// Where a pattern or a problem comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Source {
-    /// A page of the default catalog, by its path below `patterns/`.
-    Embedded(String),
-    /// A file on disk.
-    File(PathBuf),
-}
-
-impl Source {
-    /// `embedded` for the default catalog, else the file's path: what `catalog list` prints.
-    pub fn label(&self) -> String {
-        match self {
-            Source::Embedded(_) => "embedded".to_string(),
-            Source::File(p) => p.display().to_string(),
-        }
-    }
-
-    /// A path to print beside a line number.
-    pub fn display_path(&self) -> String {
-        match self {
-            Source::Embedded(rel) => format!("patterns/{rel}"),
-            Source::File(p) => p.display().to_string(),
-        }
-    }
-
-    pub fn path(&self) -> Option<&Path> {
-        match self {
-            Source::File(p) => Some(p),
-            Source::Embedded(_) => None,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Hint,
-    Info,
-    Warning,
-    Error,
-}
-
-/// Something wrong with a catalog file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub source: Source,
-    /// 1-based line.
-    pub line: u32,
-    pub severity: Severity,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(source: &Source, line: u32, severity: Severity, message: impl Into<String>) -> Self {
-        Problem {
-            source: source.clone(),
-            line: line.max(1),
-            severity,
-            message: message.into(),
-        }
-    }
 }
 
 /// A tree-sitter query carried by a page's `## Detection` section.
