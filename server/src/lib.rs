@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod compiled;
 pub mod config;
 pub mod detect;
 pub mod lsp;

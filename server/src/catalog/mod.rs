@@ -101,8 +101,6 @@ pub struct Catalog {
     index: HashMap<String, usize>,
     categories: BTreeMap<String, Category>,
     problems: Vec<Problem>,
-    /// Compiled detection queries of the pages.
-    team_queries: Vec<Arc<crate::python::queries::TeamQuery>>,
 }
 
 /// Normalises a heading or name for matching: lower case, no parenthetical remarks, no trailing
@@ -242,18 +240,13 @@ impl Catalog {
         self.problems.extend(layer.problems);
     }
 
-    /// Cross-page checks: unknown `related` ids. Idempotent.
+    /// Cross-page checks: unknown `related` ids. Idempotent. It also drops the problems of detection
+    /// queries: whoever compiles the queries files them again ([`Catalog::add_problems`]).
     pub fn validate(&mut self) {
         self.problems.retain(|p| {
             !p.message.starts_with("unknown related id") && !p.message.contains("detection query")
         });
         let mut found = Vec::new();
-        self.team_queries.clear();
-        for pattern in &self.patterns {
-            let (queries, problems) = crate::python::queries::compile(pattern);
-            self.team_queries.extend(queries);
-            found.extend(problems);
-        }
         for pattern in &self.patterns {
             for rel in &pattern.related {
                 if !self.index.contains_key(rel) {
@@ -276,9 +269,21 @@ impl Catalog {
         self.problems.dedup();
     }
 
-    /// Compiled `query` blocks of the pages.
-    pub fn team_queries(&self) -> &[Arc<crate::python::queries::TeamQuery>] {
-        &self.team_queries
+    /// Problems found by whoever reads the catalog further (invalid detection queries, found when
+    /// they are compiled), filed with the catalog's own at their line.
+    pub fn add_problems(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        self.problems.extend(problems);
+        self.problems
+            .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+        self.problems.dedup();
+    }
+
+    /// The `query` blocks of the pages, as text: (pattern id, where it is written, the query). The
+    /// catalog does not compile them; `compiled::CompiledCatalog` does, once per catalog version.
+    pub fn query_texts(&self) -> impl Iterator<Item = (&str, &Source, &PageQuery)> {
+        self.patterns
+            .iter()
+            .flat_map(|p| p.queries.iter().map(move |q| (p.id.as_str(), &p.source, q)))
     }
 
     pub fn patterns(&self) -> &[Arc<Pattern>] {

@@ -6,6 +6,7 @@ use super::workspace::Workspace;
 use super::{Backend, ClientCaps, State};
 use crate::analysis::{self, Analysis};
 use crate::catalog::{Catalog, Pattern, Severity, Source, render};
+use crate::compiled::CompiledCatalog;
 use crate::detect::{Finding, Kind};
 use crate::line_index::{Encoding, LineIndex};
 use crate::markdown::{self, RefKind};
@@ -93,13 +94,13 @@ pub(super) fn open_pages(
 
 /// The workspace catalog with open catalog pages laid over it, its name matcher, and its
 /// identity (built once per set of page contents, not per request).
-fn catalog_and_names(state: &State, w: &Workspace) -> (Arc<Catalog>, Arc<markdown::Names>) {
+fn catalog_and_names(state: &State, w: &Workspace) -> (Arc<CompiledCatalog>, Arc<markdown::Names>) {
     let (catalog, names, _) = w.catalog_with(&open_pages(&open_docs(state), w));
     (catalog, names)
 }
 
 /// The Python source of an open document, from its kept tree.
-fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> SourceFile {
+fn source_of(w: &Workspace, catalog: &CompiledCatalog, path: &Path, doc: &Document) -> SourceFile {
     let root = w.root_or_parent(path);
     let (module, is_package) = analysis::module_for(path, &root);
     // As in `check`: tests and migrations feed no facts.
@@ -133,7 +134,7 @@ fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> S
 pub(super) fn cached_source(
     state: &State,
     w: &Workspace,
-    (catalog, identity): (&Arc<Catalog>, u64),
+    (catalog, identity): (&Arc<CompiledCatalog>, u64),
     path: &Path,
     doc: &Document,
 ) -> Arc<SourceFile> {
