@@ -1,11 +1,11 @@
 //! The pipeline shared by `check` and the server: files -> facts -> project -> findings.
 
-use crate::catalog::Severity;
 use crate::config::Config;
 use crate::detect::{self, Finding, Kind, Roles};
 use crate::python::facts;
 use crate::python::project::{Project, SourceFile};
 use crate::python::queries::TeamQuery;
+use crate::vocab::Severity;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

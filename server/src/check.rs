@@ -2,6 +2,7 @@
 
 use crate::analysis::{self, Analysis};
 use crate::catalog::{Catalog, Severity};
+use crate::compiled::CompiledCatalog;
 use crate::detect::{Finding, Kind};
 use crate::line_index::{Encoding, LineIndex};
 use clap::ValueEnum;
@@ -110,7 +111,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let root = analysis::config_root(&config, &paths[0], &cwd);
     let mut catalogs = config.catalog.clone();
     catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
-    let catalog = Catalog::load(&catalogs);
+    let catalog = CompiledCatalog::load(&catalogs);
     let mut known: Vec<&str> = catalog.patterns().iter().map(|p| p.id.as_str()).collect();
     known.extend(crate::detect::SMELLS.iter().map(|s| s.id));
     config_problems.extend(crate::config::unknown_rules(&config, &known));
@@ -318,7 +319,7 @@ fn fences_wanted(args: &CheckArgs, config: &crate::config::Config) -> bool {
 fn fence_records(
     files: &[PathBuf],
     config: &crate::config::Config,
-    catalog: &Catalog,
+    catalog: &CompiledCatalog,
     cwd: &Path,
 ) -> Vec<Record> {
     use rayon::prelude::*;
@@ -393,8 +394,9 @@ fn markdown_records(
             c.add_text(path, text);
         }
         c.validate();
-        laid_over = c;
-        &laid_over
+        // Compiled, so the detection queries of these pages are checked too.
+        laid_over = CompiledCatalog::new(c);
+        laid_over.catalog()
     };
     for (path, shown, _) in &pages {
         for p in laid

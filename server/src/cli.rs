@@ -3,7 +3,8 @@
 //! This module and `lsp/` are the only ones that know about terminals and protocols; everything
 //! they print comes from the library's plain data.
 
-use crate::catalog::{Catalog, Problem, Severity, render};
+use crate::catalog::{Problem, Severity, render};
+use crate::compiled::CompiledCatalog;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -90,7 +91,7 @@ fn terminal_width() -> usize {
 }
 
 fn explain(id: &str, catalogs: &[PathBuf]) -> ExitCode {
-    let catalog = Catalog::load(catalogs);
+    let catalog = CompiledCatalog::load(catalogs);
     let pattern = catalog.get(id).or_else(|| catalog.by_name(id));
     match pattern {
         Some(p) => {
@@ -129,7 +130,7 @@ struct ListEntry<'a> {
 }
 
 fn list(catalogs: &[PathBuf], format: ListFormat) -> ExitCode {
-    let catalog = Catalog::load(catalogs);
+    let catalog = CompiledCatalog::load(catalogs);
     let mut patterns: Vec<_> = catalog.patterns().iter().collect();
     patterns.sort_by(|a, b| (&a.category, &a.id).cmp(&(&b.category, &b.id)));
     report_problems_brief(catalog.problems());
@@ -189,7 +190,7 @@ fn report_problems_brief(problems: &[Problem]) {
 
 /// Pages of a project catalog whose `## Example` their own detector does not recognise, as
 /// warnings; returns how many. Embedded pages are held to it by the `catalog_examples` test.
-fn check_examples(catalog: &Catalog, out: &mut impl Write) -> usize {
+fn check_examples(catalog: &CompiledCatalog, out: &mut impl Write) -> usize {
     let mut n = 0;
     for p in catalog
         .patterns()
@@ -210,7 +211,7 @@ fn check_examples(catalog: &Catalog, out: &mut impl Write) -> usize {
 }
 
 fn check_catalog(catalogs: &[PathBuf]) -> ExitCode {
-    let catalog = Catalog::load(catalogs);
+    let catalog = CompiledCatalog::load(catalogs);
     let mut out = stdout();
     for p in catalog.problems() {
         let sev = match p.severity {

@@ -5,7 +5,7 @@
 //! Reading never fails as a whole: an unknown key or a bad value becomes a [`ConfigProblem`] at
 //! its line, and every other key still applies.
 
-use crate::catalog::Severity;
+use crate::vocab::Severity;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};

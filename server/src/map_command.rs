@@ -1,7 +1,7 @@
 //! `pattern-language map`: the context map of the analysed code, as SVG, Mermaid, DOT or JSON.
 
 use crate::analysis::{self, Analysis};
-use crate::catalog::Catalog;
+use crate::compiled::CompiledCatalog;
 use crate::map;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
@@ -49,7 +49,7 @@ pub fn analyse(paths: &[PathBuf], config_file: Option<&Path>) -> Analysis {
         None => crate::config::load_for(&paths[0], None),
     };
     let root = analysis::config_root(&config, &paths[0], Path::new("."));
-    let catalog = Catalog::load(&config.catalog);
+    let catalog = CompiledCatalog::load(&config.catalog);
     let files = analysis::python_files(paths, &config, &root);
     Analysis::run(&files, &root, config, catalog.team_queries(), None)
 }

@@ -2,7 +2,7 @@
 //! detectable page's example must be recognised as its own pattern (a "before" fence must show the
 //! smell the page fixes). The same check runs in `catalog check` for a project's own pages.
 
-use pattern_language::catalog::Catalog;
+use pattern_language::compiled::CompiledCatalog;
 use pattern_language::markdown::fences;
 
 /// Pages whose pattern cannot be seen in code: `detectable = false` in their front matter.
@@ -23,7 +23,7 @@ const EXAMPLE_NOT_YET_RECOGNISED: &[&str] = &[];
 
 #[test]
 fn every_detectable_embedded_example_is_recognised() {
-    let catalog = Catalog::embedded();
+    let catalog = CompiledCatalog::embedded();
     let mut not_detectable: Vec<&str> = catalog
         .patterns()
         .iter()
@@ -62,7 +62,7 @@ fn a_before_example_must_show_the_smell() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("repository-specification.md");
     std::fs::write(&file, page).unwrap();
-    let catalog = Catalog::load(&[file]);
+    let catalog = CompiledCatalog::load(&[file]);
     let p = catalog.get("repository-specification").unwrap();
     let err = fences::check_example(p, &catalog).unwrap_err();
     assert!(err.contains("query-method-sprawl"), "{err}");
@@ -77,7 +77,7 @@ fn team_queries_run_on_fences_and_team_pages_are_held_to_their_example() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("payment-gateway.md");
     std::fs::write(&file, page).unwrap();
-    let catalog = Catalog::load(std::slice::from_ref(&file));
+    let catalog = CompiledCatalog::load(std::slice::from_ref(&file));
     let p = catalog.get("payment-gateway").unwrap();
     assert_eq!(fences::check_example(p, &catalog), Ok(()));
 

@@ -9,6 +9,7 @@
 
 use pattern_language::analysis::{self, Analysis};
 use pattern_language::catalog::Catalog;
+use pattern_language::compiled::CompiledCatalog;
 use pattern_language::config::{self, Config};
 use std::path::Path;
 use std::sync::Arc;
@@ -165,6 +166,8 @@ fn mutated_catalog_pages_and_guides_load_with_problems_at_their_lines() {
         let mut catalog = Catalog::embedded();
         catalog.add_text(path, &text);
         catalog.validate();
+        // Compiled, so the problems of detection queries are held to the same lines.
+        let catalog = CompiledCatalog::new(catalog);
         let lines = pattern_language::line_index::LineIndex::new(&text).line_count() as u32 + 1;
         for p in catalog.problems() {
             if p.source.path() == Some(path) {
@@ -253,6 +256,7 @@ fn mutated_python_projects_go_through_the_whole_pipeline() {
         "+++\nid = \"team-gateway\"\ntitle = \"Gateway\"\ncategory = \"integration\"\n+++\n\n## Detection\n\n```query\n(class_definition name: (identifier) @name (#match? @name \"Repository$\")) @pattern\n```\n",
     );
     catalog.validate();
+    let catalog = CompiledCatalog::new(catalog);
     for _ in 0..cases() / 20 {
         // The fixture project with a few of its files mutated.
         let sources: Vec<_> = files

@@ -15,72 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::vocab::{Problem, Severity, Source};
+
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_catalog.rs"));
-}
-
-/// Where a pattern or a problem comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Source {
-    /// A page of the default catalog, by its path below `patterns/`.
-    Embedded(String),
-    /// A file on disk.
-    File(PathBuf),
-}
-
-impl Source {
-    /// `embedded` for the default catalog, else the file's path: what `catalog list` prints.
-    pub fn label(&self) -> String {
-        match self {
-            Source::Embedded(_) => "embedded".to_string(),
-            Source::File(p) => p.display().to_string(),
-        }
-    }
-
-    /// A path to print beside a line number.
-    pub fn display_path(&self) -> String {
-        match self {
-            Source::Embedded(rel) => format!("patterns/{rel}"),
-            Source::File(p) => p.display().to_string(),
-        }
-    }
-
-    pub fn path(&self) -> Option<&Path> {
-        match self {
-            Source::File(p) => Some(p),
-            Source::Embedded(_) => None,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Hint,
-    Info,
-    Warning,
-    Error,
-}
-
-/// Something wrong with a catalog file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub source: Source,
-    /// 1-based line.
-    pub line: u32,
-    pub severity: Severity,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(source: &Source, line: u32, severity: Severity, message: impl Into<String>) -> Self {
-        Problem {
-            source: source.clone(),
-            line: line.max(1),
-            severity,
-            message: message.into(),
-        }
-    }
 }
 
 /// A tree-sitter query carried by a page's `## Detection` section.
@@ -163,8 +101,6 @@ pub struct Catalog {
     index: HashMap<String, usize>,
     categories: BTreeMap<String, Category>,
     problems: Vec<Problem>,
-    /// Compiled detection queries of the pages.
-    team_queries: Vec<Arc<crate::python::queries::TeamQuery>>,
 }
 
 /// Normalises a heading or name for matching: lower case, no parenthetical remarks, no trailing
@@ -304,18 +240,13 @@ impl Catalog {
         self.problems.extend(layer.problems);
     }
 
-    /// Cross-page checks: unknown `related` ids. Idempotent.
+    /// Cross-page checks: unknown `related` ids. Idempotent. It also drops the problems of detection
+    /// queries: whoever compiles the queries files them again ([`Catalog::add_problems`]).
     pub fn validate(&mut self) {
         self.problems.retain(|p| {
             !p.message.starts_with("unknown related id") && !p.message.contains("detection query")
         });
         let mut found = Vec::new();
-        self.team_queries.clear();
-        for pattern in &self.patterns {
-            let (queries, problems) = crate::python::queries::compile(pattern);
-            self.team_queries.extend(queries);
-            found.extend(problems);
-        }
         for pattern in &self.patterns {
             for rel in &pattern.related {
                 if !self.index.contains_key(rel) {
@@ -338,9 +269,21 @@ impl Catalog {
         self.problems.dedup();
     }
 
-    /// Compiled `query` blocks of the pages.
-    pub fn team_queries(&self) -> &[Arc<crate::python::queries::TeamQuery>] {
-        &self.team_queries
+    /// Problems found by whoever reads the catalog further (invalid detection queries, found when
+    /// they are compiled), filed with the catalog's own at their line.
+    pub fn add_problems(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        self.problems.extend(problems);
+        self.problems
+            .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+        self.problems.dedup();
+    }
+
+    /// The `query` blocks of the pages, as text: (pattern id, where it is written, the query). The
+    /// catalog does not compile them; `compiled::CompiledCatalog` does, once per catalog version.
+    pub fn query_texts(&self) -> impl Iterator<Item = (&str, &Source, &PageQuery)> {
+        self.patterns
+            .iter()
+            .flat_map(|p| p.queries.iter().map(move |q| (p.id.as_str(), &p.source, q)))
     }
 
     pub fn patterns(&self) -> &[Arc<Pattern>] {

@@ -6,7 +6,7 @@ use super::document::{Document, Language};
 use super::features::doc_path;
 use super::workspace::Workspace;
 use crate::analysis::{self, Analysis};
-use crate::catalog::Catalog;
+use crate::compiled::CompiledCatalog;
 use crate::detect::Finding;
 use crate::markdown;
 use crate::python::facts;
@@ -44,7 +44,7 @@ pub(super) fn open_pages(
 pub(super) fn catalog_and_names(
     state: &State,
     w: &Workspace,
-) -> (Arc<Catalog>, Arc<markdown::Names>) {
+) -> (Arc<CompiledCatalog>, Arc<markdown::Names>) {
     let (catalog, names, _) = w.catalog_with(&open_pages(&open_docs(state), w));
     (catalog, names)
 }
@@ -52,7 +52,7 @@ pub(super) fn catalog_and_names(
 /// The Python source of an open document, from its kept tree.
 pub(super) fn source_of(
     w: &Workspace,
-    catalog: &Catalog,
+    catalog: &CompiledCatalog,
     path: &Path,
     doc: &Document,
 ) -> SourceFile {
@@ -89,7 +89,7 @@ pub(super) fn source_of(
 pub(super) fn cached_source(
     state: &State,
     w: &Workspace,
-    (catalog, identity): (&Arc<Catalog>, u64),
+    (catalog, identity): (&Arc<CompiledCatalog>, u64),
     path: &Path,
     doc: &Document,
 ) -> Arc<SourceFile> {

@@ -2,7 +2,7 @@
 //! buffers of those pages), and its Python index.
 
 use crate::analysis::{self, Analysis};
-use crate::catalog::Catalog;
+use crate::compiled::CompiledCatalog;
 use crate::config::{Config, ConfigProblem};
 use crate::markdown::Names;
 use crate::python::project::SourceFile;
@@ -14,7 +14,7 @@ type CachedAnalysis = (Vec<(PathBuf, u64)>, u64, Arc<Analysis>);
 
 /// Open catalog pages (path, generation), and the catalog built with them: its name matcher and
 /// its identity.
-type CachedOverlay = (Vec<(PathBuf, u64)>, Arc<Catalog>, Arc<Names>, u64);
+type CachedOverlay = (Vec<(PathBuf, u64)>, Arc<CompiledCatalog>, Arc<Names>, u64);
 
 fn next_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -27,7 +27,7 @@ pub struct Workspace {
     pub root: Option<PathBuf>,
     pub config: Config,
     pub config_problems: Vec<ConfigProblem>,
-    pub catalog: Arc<Catalog>,
+    pub catalog: Arc<CompiledCatalog>,
     pub names: Arc<Names>,
     /// Python files read from disk at indexing time.
     pub disk: Vec<Arc<SourceFile>>,
@@ -72,7 +72,7 @@ impl Workspace {
                 })
                 .collect();
         }
-        let catalog = Catalog::load(&config.catalog);
+        let catalog = CompiledCatalog::load(&config.catalog);
         let names = Names::new(&catalog);
         let (disk, disk_problems) = match (&root, index) {
             (Some(r), true) => {
@@ -132,7 +132,7 @@ impl Workspace {
     pub fn catalog_with(
         &self,
         pages: &[(PathBuf, u64, Arc<str>)],
-    ) -> (Arc<Catalog>, Arc<Names>, u64) {
+    ) -> (Arc<CompiledCatalog>, Arc<Names>, u64) {
         if pages.is_empty() {
             return (self.catalog.clone(), self.names.clone(), self.id);
         }
@@ -148,7 +148,7 @@ impl Workspace {
             catalog.add_text(path, text);
         }
         catalog.validate();
-        let catalog = Arc::new(catalog);
+        let catalog = Arc::new(CompiledCatalog::new(catalog));
         let names = Arc::new(Names::new(&catalog));
         let id = next_id();
         if let Ok(mut guard) = self.overlay.lock() {

@@ -5,7 +5,8 @@
 //! Markdown document. A fence is its own small module: it takes part in no cross-file facts, and
 //! no refactor edits it. A fence that does not parse yields nothing.
 
-use crate::catalog::{Catalog, Pattern};
+use crate::catalog::Pattern;
+use crate::compiled::CompiledCatalog;
 use crate::config::Config;
 use crate::detect::Finding;
 use crate::python::facts;
@@ -319,7 +320,7 @@ pub fn is_before(fence: &Fence) -> bool {
 /// Python fence its own detector recognises as the page's pattern; a "before" fence
 /// ([`is_before`]) must show one of the smells the page fixes. Pages with `detectable = false`
 /// and pages without Python examples pass.
-pub fn check_example(pattern: &Pattern, catalog: &Catalog) -> Result<(), String> {
+pub fn check_example(pattern: &Pattern, catalog: &CompiledCatalog) -> Result<(), String> {
     if !pattern.is_detectable() {
         return Ok(());
     }

@@ -2,7 +2,7 @@
 //! query over Python; each `@pattern` capture is a recognition of that page's pattern. A team
 //! teaches the server a pattern of its own without writing Rust.
 
-use crate::catalog::{Pattern, Problem, Severity};
+use crate::vocab::{Problem, Severity, Source};
 use std::sync::Arc;
 use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
 
@@ -14,31 +14,48 @@ pub struct TeamQuery {
     pub capture: u32,
 }
 
-/// Compiles a page's queries. An invalid one is a problem at its line and is left out.
-pub fn compile(pattern: &Pattern) -> (Vec<Arc<TeamQuery>>, Vec<Problem>) {
-    let mut ok = Vec::new();
-    let mut problems = Vec::new();
-    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    for q in &pattern.queries {
-        match Query::new(&language, &q.text) {
-            Ok(query) => match query.capture_index_for_name("pattern") {
-                Some(capture) => ok.push(Arc::new(TeamQuery { id: pattern.id.clone(), query, capture })),
-                None => problems.push(Problem::new(
-                    &pattern.source,
-                    q.line,
+/// The compiled detection queries of a catalog. The catalog keeps their text; whoever runs them
+/// compiles them, once per catalog version.
+#[derive(Debug, Default, Clone)]
+pub struct TeamQueries(Vec<Arc<TeamQuery>>);
+
+/// One query to compile: (pattern id, where it is written, its text, the 1-based line of its first
+/// line in that file).
+pub type QueryText<'a> = (&'a str, &'a Source, &'a str, u32);
+
+impl TeamQueries {
+    /// Compiles queries. An invalid one is a problem at its line and is left out.
+    pub fn compile<'a>(
+        texts: impl IntoIterator<Item = QueryText<'a>>,
+    ) -> (TeamQueries, Vec<Problem>) {
+        let mut ok = Vec::new();
+        let mut problems = Vec::new();
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        for (id, source, text, line) in texts {
+            match Query::new(&language, text) {
+                Ok(query) => match query.capture_index_for_name("pattern") {
+                    Some(capture) => ok.push(Arc::new(TeamQuery { id: id.to_string(), query, capture })),
+                    None => problems.push(Problem::new(
+                        source,
+                        line,
+                        Severity::Error,
+                        format!("detection query of `{id}` has no `@pattern` capture: mark the node to report with `@pattern`"),
+                    )),
+                },
+                Err(err) => problems.push(Problem::new(
+                    source,
+                    line + err.row as u32,
                     Severity::Error,
-                    format!("detection query of `{}` has no `@pattern` capture: mark the node to report with `@pattern`", pattern.id),
+                    format!("invalid detection query ({:?} at column {}): {}", err.kind, err.column + 1, err.message.trim()),
                 )),
-            },
-            Err(err) => problems.push(Problem::new(
-                &pattern.source,
-                q.line + err.row as u32,
-                Severity::Error,
-                format!("invalid detection query ({:?} at column {}): {}", err.kind, err.column + 1, err.message.trim()),
-            )),
+            }
         }
+        (TeamQueries(ok), problems)
     }
-    (ok, problems)
+
+    pub fn as_slice(&self) -> &[Arc<TeamQuery>] {
+        &self.0
+    }
 }
 
 /// Runs the queries over a parsed file: (pattern id, byte span of the capture).
