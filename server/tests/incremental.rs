@@ -26,9 +26,39 @@ fn edits() -> Vec<Edit> {
         ("shipping/acl.py", |t| {
             t.replacen("str(invoice.customer_refx)", "str(invoice.customer_ref)", 1)
         }),
+        // Method bodies that change roles, shapes kept: a repository stops (then starts again)
+        // reaching its model's manager, a translator stops reading its foreign parameter.
+        ("catalog/repositories.py", |t| {
+            t.replace("BookModel.objects", "BookModel.objectz")
+        }),
+        ("catalog/repositories.py", |t| {
+            t.replace("BookModel.objectz", "BookModel.objects")
+        }),
+        ("shipping/acl.py", |t| {
+            t.replacen(
+                "customer_ref=str(invoice.customer_ref), currency=invoice.currency",
+                "customer_ref=\"x\", currency=\"y\"",
+                1,
+            )
+        }),
         // A model field's value.
         ("catalog/models.py", |t| {
             t.replacen("max_length=300", "max_length=301", 1)
+        }),
+        // A model field called `name` renamed (an AppConfig's `name` would name its app).
+        ("catalog/models.py", |t| {
+            t.replacen(
+                "    name = models.CharField(max_length=200)",
+                "    namex = models.CharField(max_length=200)",
+                1,
+            )
+        }),
+        // An AppConfig's app name changed, then back.
+        ("shipping/apps.py", |t| {
+            t.replacen("name = \"shipping\"", "name = \"shipping.x\"", 1)
+        }),
+        ("shipping/apps.py", |t| {
+            t.replacen("name = \"shipping.x\"", "name = \"shipping\"", 1)
         }),
         // A new model, then a repository reaching it through its manager.
         ("catalog/models.py", |t| {

@@ -12,7 +12,7 @@
 //! method body, a field's value or a comment leaves it as it was.
 
 use super::facts::{FileFacts, Import};
-use super::project::{Project, SourceFile, file_defs, importers};
+use super::project::{Project, SourceFile, collect_strings, file_defs, importers};
 use std::sync::Arc;
 
 /// A project rebuilt from the previous one.
@@ -68,7 +68,17 @@ impl Project {
         } else {
             p.find_models();
         }
-        p.find_apps();
+        let same_app_marks = same_shape
+            && changed
+                .iter()
+                .all(|&i| same_app_marks(&prev.files[i].facts, &p.files[i].facts));
+        if same_app_marks {
+            p.apps = prev.apps.clone();
+            p.app_index = prev.app_index.clone();
+            p.project_packages = prev.project_packages.clone();
+        } else {
+            p.find_apps();
+        }
         let same_apps = p.apps == prev.apps && p.project_packages == prev.project_packages;
         if same_apps {
             p.contexts = prev.contexts.clone();
@@ -112,6 +122,33 @@ fn same_shape(a: &SourceFile, b: &SourceFile) -> bool {
             .iter()
             .zip(&y.assigns)
             .all(|(s, t)| s.name == t.name)
+}
+
+/// The same app marks, given the same shape: INSTALLED_APPS entries, and each class's `name`
+/// and `label` (what an AppConfig says of its app). Apps read nothing else of a file but its
+/// module and shape.
+fn same_app_marks(x: &FileFacts, y: &FileFacts) -> bool {
+    let installed = |f: &FileFacts| {
+        let mut out = Vec::new();
+        for a in f.assigns.iter().filter(|a| a.name == "INSTALLED_APPS") {
+            collect_strings(&a.value, &mut out);
+        }
+        out
+    };
+    let marks = |c: &super::facts::Class| {
+        let field = |name: &str| {
+            c.fields
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.value.as_str().map(str::to_string))
+        };
+        (field("name"), field("label"))
+    };
+    x.classes
+        .iter()
+        .zip(&y.classes)
+        .all(|(c, d)| marks(c) == marks(d))
+        && installed(x) == installed(y)
 }
 
 /// The same imports, spans aside.

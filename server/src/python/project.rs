@@ -632,7 +632,7 @@ pub fn is_within(module: &str, package: &str) -> bool {
 }
 
 /// Every string literal of a settings value: strings, and lists, tuples and sets of them.
-fn collect_strings(v: &Value, out: &mut Vec<String>) {
+pub(crate) fn collect_strings(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Str(s, _) => out.push(s.clone()),
         Value::List(items, _) => items.iter().for_each(|i| collect_strings(i, out)),
