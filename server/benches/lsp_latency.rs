@@ -2,7 +2,13 @@
 //! completion on a 5,000-line Markdown document with a 200-page catalog, hover on a recognised
 //! class and re-analysis after a one-character edit in a 5,000-line `models.py`.
 //!
-//! `cargo bench --bench lsp_latency` prints p50/p99 for each. A benchmark, not a test: nothing
+//! With the saleor corpus in `/work/shared/corpora/saleor` (or `PATTERN_LANGUAGE_SALEOR`), also
+//! the big workspace (4,338 files): indexing, one-character edits in `saleor/order/models.py`
+//! until their diagnostics, hover there, and the server's resident memory; skipped with a
+//! message when the corpus is absent.
+//!
+//! `cargo bench --bench lsp_latency` prints p50/p99 for each (`PATTERN_LANGUAGE_BENCH_BIN` runs
+//! another build of the server instead of this one). A benchmark, not a test: nothing
 //! here asserts a time.
 
 use serde_json::{Value, json};
@@ -20,7 +26,10 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
+        // `PATTERN_LANGUAGE_BENCH_BIN`: another build of the server (to compare before and after).
+        let bin = std::env::var_os("PATTERN_LANGUAGE_BENCH_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_pattern-language").into());
+        let mut child = Command::new(bin)
             .arg("server")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -264,6 +273,95 @@ fn main() {
     typing_in_a_big_file(root);
     document_symbols(root);
     team_query_page(root);
+    big_workspace();
+}
+
+/// The server's resident memory now and at its peak, in MB (Linux).
+fn memory_mb(pid: u32) -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb = |key: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse::<f64>().ok()
+    };
+    Some((kb("VmRSS:")? / 1024.0, kb("VmHWM:")? / 1024.0))
+}
+
+/// Issue 15: saleor's 4,338 files; one-character edits in `saleor/order/models.py`.
+fn big_workspace() {
+    let root = std::env::var_os("PATTERN_LANGUAGE_SALEOR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/work/shared/corpora/saleor".into());
+    let file = root.join("saleor/order/models.py");
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        println!(
+            "big workspace: skipped, no saleor corpus at {} (set PATTERN_LANGUAGE_SALEOR)",
+            root.display()
+        );
+        return;
+    };
+    let mut s = Server::start();
+    let t = Instant::now();
+    s.initialize(&root);
+    println!(
+        "{:<48} {:>9.3} ms",
+        "big workspace: initialize to indexed",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let uri = format!("file://{}", file.display());
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+    );
+    s.recv_until(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+    });
+    let mut version = 1;
+    // (what, line, character): in a method's docstring, in a field's name, in an imported name.
+    let places = [
+        ("in a method body", 49, 20),
+        ("in a model field's name", 110, 6),
+        ("in an imported name", 21, 30),
+    ];
+    for (what, line, character) in places {
+        let mut edits = Vec::new();
+        for k in 0..200 {
+            version += 1;
+            let (range, ch) = if k % 2 == 0 {
+                let at = json!({"line": line, "character": character});
+                (json!({"start": at, "end": at}), "x")
+            } else {
+                (
+                    json!({"start": {"line": line, "character": character}, "end": {"line": line, "character": character + 1}}),
+                    "",
+                )
+            };
+            let t = Instant::now();
+            s.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range, "text": ch}]}));
+            s.recv_until(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["version"] == version
+            });
+            edits.push(t.elapsed());
+        }
+        report(&format!("big workspace: 1-char edit {what}"), edits);
+    }
+    let mut hovers = Vec::new();
+    for i in 0..300u32 {
+        let t = Instant::now();
+        s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 108 + i % 40, "character": 8}}),
+        );
+        hovers.push(t.elapsed());
+    }
+    report("big workspace: hover in order/models.py", hovers);
+    if let Some((now, peak)) = memory_mb(s.child.id()) {
+        println!(
+            "{:<48} now {now:>6.1} MB   peak {peak:>6.1} MB",
+            "big workspace: server resident memory"
+        );
+    }
+    s.stop();
 }
 
 /// A Python file of `classes` repository classes (4 lines each) with a model.

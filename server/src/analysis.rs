@@ -489,6 +489,11 @@ impl Analysis {
         if timings {
             eprintln!("project: {built:?}, roles: {:?}", started.elapsed() - built);
         }
+        Analysis::with(project, roles, problems)
+    }
+
+    /// An analysis of `project` and `roles` whose findings are still to compute.
+    fn with(project: Project, roles: Roles, problems: Vec<FileProblem>) -> Analysis {
         let detected = (0..project.files.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -498,6 +503,40 @@ impl Analysis {
             problems,
             detected,
         }
+    }
+
+    /// The analysis of `sources` after an edit, from `prev` (same config): the project is
+    /// rebuilt keeping what no changed file can change, and only the changed files' roles are
+    /// computed again when the others' cannot have moved (see [`Project::rebuild`]). The same
+    /// result as [`Analysis::from_sources`]; a different list of files is analysed afresh.
+    /// Findings are computed per file on first use, as ever.
+    pub fn update(
+        prev: &Analysis,
+        sources: Vec<Arc<SourceFile>>,
+        problems: Vec<FileProblem>,
+    ) -> Analysis {
+        let started = std::time::Instant::now();
+        let rebuilt = match Project::rebuild(&prev.project, sources) {
+            Ok(r) => r,
+            Err(sources) => {
+                return Analysis::from_sources(sources, problems, prev.project.config.clone());
+            }
+        };
+        let built = started.elapsed();
+        let project = rebuilt.project;
+        let roles = if rebuilt.same_shape {
+            Roles::update(&prev.roles, &project, &rebuilt.changed)
+        } else {
+            Roles::compute(&project)
+        };
+        if std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some() {
+            eprintln!(
+                "project (rebuilt, same shape: {}): {built:?}, roles: {:?}",
+                rebuilt.same_shape,
+                started.elapsed() - built
+            );
+        }
+        Analysis::with(project, roles, problems)
     }
 
     /// Findings of one file, suppressions applied.

@@ -6,10 +6,14 @@ use super::{
 };
 use crate::python::facts::Class;
 use crate::python::project::{ClassRef, Project};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-/// What a class is, decided once per project.
-#[derive(Default, Debug)]
+/// What a class is, decided once per project: from each file's own part (kept, so an edit
+/// computes only the changed files' parts again: [`Roles::update`]), then the JSON field
+/// repositories across them.
+#[derive(Default, Debug, PartialEq)]
 pub struct Roles {
     /// Classes that reach a model's manager, with the models they reach.
     pub orm_users: HashMap<ClassRef, Vec<String>>,
@@ -24,6 +28,18 @@ pub struct Roles {
     /// Foreign types that anticorruption-layer translators translate: (file, imported name).
     /// Importing them there is the layer's job, not a leak.
     pub translated: HashSet<(usize, String)>,
+    /// Each file's part, `None` when it has none.
+    per_file: Vec<Option<Arc<FileRoles>>>,
+}
+
+/// What one file contributes to the roles: its classes' roles and the names its translators
+/// translate. It reads the other files only through resolution, models and contexts.
+#[derive(Default, Debug, PartialEq)]
+struct FileRoles {
+    ports: Vec<usize>,
+    orm_users: Vec<(usize, Vec<String>)>,
+    units_of_work: Vec<usize>,
+    translated: Vec<String>,
 }
 
 /// Models whose manager a class reaches (`Invoice.objects`, `self.model.objects`).
@@ -100,45 +116,80 @@ fn managers_used(project: &Project, fi: usize, class: &Class) -> Vec<String> {
 
 impl Roles {
     pub fn compute(project: &Project) -> Roles {
+        let per_file = (0..project.files.len())
+            .into_par_iter()
+            .map(|fi| file_roles(project, fi))
+            .collect();
+        Roles::assemble(project, per_file)
+    }
+
+    /// The roles of `project` after an edit of the files `changed`, when what the other files'
+    /// parts read is as it was in `prev`'s project (`Rebuilt::same_shape`).
+    pub fn update(prev: &Roles, project: &Project, changed: &[usize]) -> Roles {
+        let mut per_file = prev.per_file.clone();
+        per_file.resize(project.files.len(), None);
+        for &fi in changed {
+            per_file[fi] = file_roles(project, fi);
+        }
+        Roles::assemble(project, per_file)
+    }
+
+    fn assemble(project: &Project, per_file: Vec<Option<Arc<FileRoles>>>) -> Roles {
         let mut roles = Roles::default();
-        for (fi, f) in project.files.iter().enumerate() {
-            for (ci, c) in f.facts.classes.iter().enumerate() {
-                let r = (fi, ci);
-                if is_port(c) {
-                    roles.ports.insert(r);
-                }
-                if project.is_model(r) || is_excluded_class(c) || f.is_test || f.is_migration {
-                    continue;
-                }
-                let models = managers_used(project, fi, c);
-                if !models.is_empty() {
-                    roles.orm_users.insert(r, models);
-                }
-                if unit_of_work::is_unit_of_work(c) {
-                    roles.units_of_work.insert(r);
-                }
+        for (fi, part) in per_file.iter().enumerate() {
+            let Some(part) = part else { continue };
+            roles.ports.extend(part.ports.iter().map(|&ci| (fi, ci)));
+            for (ci, models) in &part.orm_users {
+                roles.orm_users.insert((fi, *ci), models.clone());
+            }
+            roles
+                .units_of_work
+                .extend(part.units_of_work.iter().map(|&ci| (fi, ci)));
+            for n in &part.translated {
+                roles.translated.insert((fi, n.clone()));
             }
         }
         json_field_repository::classify(project, &mut roles);
         for (&r, _) in roles.orm_users.iter() {
             roles.repositories.insert(r);
         }
-        for fi in 0..project.files.len() {
-            for t in anticorruption_layer::translators(project, fi) {
-                if let anticorruption_layer::Source::Context(types) = &t.source {
-                    for ty in types {
-                        // The import binding the name, by its original name.
-                        for imp in &project.files[fi].facts.imports {
-                            for (n, alias) in &imp.names {
-                                if alias.as_deref().unwrap_or(n) == ty {
-                                    roles.translated.insert((fi, n.clone()));
-                                }
-                            }
+        roles.per_file = per_file;
+        roles
+    }
+}
+
+/// One file's part of the roles.
+fn file_roles(project: &Project, fi: usize) -> Option<Arc<FileRoles>> {
+    let f = &project.files[fi];
+    let mut part = FileRoles::default();
+    for (ci, c) in f.facts.classes.iter().enumerate() {
+        if is_port(c) {
+            part.ports.push(ci);
+        }
+        if project.is_model((fi, ci)) || is_excluded_class(c) || f.is_test || f.is_migration {
+            continue;
+        }
+        let models = managers_used(project, fi, c);
+        if !models.is_empty() {
+            part.orm_users.push((ci, models));
+        }
+        if unit_of_work::is_unit_of_work(c) {
+            part.units_of_work.push(ci);
+        }
+    }
+    for t in anticorruption_layer::translators(project, fi) {
+        if let anticorruption_layer::Source::Context(types) = &t.source {
+            for ty in types {
+                // The import binding the name, by its original name.
+                for imp in &f.facts.imports {
+                    for (n, alias) in &imp.names {
+                        if alias.as_deref().unwrap_or(n) == ty {
+                            part.translated.push(n.clone());
                         }
                     }
                 }
             }
         }
-        roles
     }
+    (part != FileRoles::default()).then(|| Arc::new(part))
 }

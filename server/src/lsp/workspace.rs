@@ -199,11 +199,16 @@ impl Workspace {
             .cloned()
             .collect();
         files.extend(open);
-        let a = Arc::new(Analysis::from_sources(
-            files,
-            Vec::new(),
-            self.config.clone(),
-        ));
+        // After an edit most files are the same `Arc`s as in the last analysis: rebuild from it.
+        let prev = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|g| g.as_ref().map(|c| c.2.clone()));
+        let a = Arc::new(match prev {
+            Some(prev) => Analysis::update(&prev, files, Vec::new()),
+            None => Analysis::from_sources(files, Vec::new(), self.config.clone()),
+        });
         if let Ok(mut guard) = self.cache.lock() {
             *guard = Some((key, catalog, a.clone()));
         }

@@ -3,6 +3,7 @@
 //! caller keeps it for incremental reparsing. Never imports or runs the user's code.
 
 pub mod facts;
+pub mod incremental;
 pub mod names;
 pub mod project;
 pub mod queries;

@@ -55,7 +55,7 @@ impl SourceFile {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct App {
     pub label: String,
     /// Dotted package.
@@ -64,7 +64,7 @@ pub struct App {
     pub config_class: Option<(usize, usize)>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Context {
     pub name: String,
     /// Declared in the config (not inferred).
@@ -80,25 +80,37 @@ pub struct Context {
 /// A model class: (file index, class index).
 pub type ClassRef = (usize, usize);
 
+/// Project-wide maps are behind `Arc`s: an edit that leaves them as they were (see
+/// [`Project::rebuild`]) shares them with the previous project instead of copying them.
 #[derive(Debug, Default)]
 pub struct Project {
     pub files: Vec<Arc<SourceFile>>,
-    pub by_module: HashMap<String, usize>,
+    pub by_module: Arc<HashMap<String, usize>>,
     /// Each file's top-level definitions by name (the last one wins, a class over a function),
     /// so that name resolution never scans a file.
-    pub(crate) defs: Vec<HashMap<String, Def>>,
+    pub(crate) defs: Vec<Arc<HashMap<String, Def>>>,
     pub apps: Vec<App>,
     pub contexts: Vec<Context>,
     /// Model classes by simple name.
-    pub models: HashMap<String, Vec<ClassRef>>,
-    model_set: HashSet<ClassRef>,
+    pub models: Arc<HashMap<String, Vec<ClassRef>>>,
+    pub(crate) model_set: Arc<HashSet<ClassRef>>,
     /// Apps by dotted package, for prefix lookups.
-    app_index: HashMap<String, usize>,
+    pub(crate) app_index: HashMap<String, usize>,
+    /// The first context holding each app, by app label.
+    pub(crate) context_index: HashMap<String, usize>,
     /// The project (settings) packages: never an app, never a context.
     pub project_packages: HashSet<String>,
     /// Modules that import each module (by importer file index).
-    pub importers: HashMap<String, Vec<usize>>,
+    pub importers: Arc<HashMap<String, Vec<usize>>>,
     pub config: Config,
+}
+
+/// What a base says about its class being a model.
+enum Base {
+    /// A project class: a model base if it is a model.
+    Class(ClassRef),
+    /// Decided without the fixpoint.
+    Known(bool),
 }
 
 const MODEL_BASES: &[&str] = &[
@@ -119,82 +131,47 @@ impl Project {
             config,
             ..Project::default()
         };
+        let mut by_module = HashMap::with_capacity(p.files.len());
         for (i, f) in p.files.iter().enumerate() {
-            p.by_module.insert(f.facts.module.clone(), i);
-            let mut defs = HashMap::new();
-            for (fi, func) in f.facts.functions.iter().enumerate() {
-                defs.insert(func.name.clone(), Def::Function(i, fi));
-            }
-            for (ci, c) in f.facts.classes.iter().enumerate() {
-                defs.insert(c.name.clone(), Def::Class((i, ci)));
-            }
-            p.defs.push(defs);
+            by_module.insert(f.facts.module.clone(), i);
         }
+        p.by_module = Arc::new(by_module);
+        p.defs = p
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Arc::new(file_defs(i, f)))
+            .collect();
         p.find_models();
         p.find_apps();
         p.find_contexts();
-        for (i, f) in p.files.iter().enumerate() {
-            for imp in &f.facts.imports {
-                p.importers.entry(imp.module.clone()).or_default().push(i);
-                for (name, _) in &imp.names {
-                    if !name.is_empty() && name != "*" {
-                        p.importers
-                            .entry(format!("{}.{name}", imp.module))
-                            .or_default()
-                            .push(i);
-                    }
-                }
-            }
-        }
-        for v in p.importers.values_mut() {
-            v.sort_unstable();
-            v.dedup();
-        }
+        p.importers = Arc::new(importers(&p.files));
         p
     }
 
-    fn find_models(&mut self) {
+    /// Models: classes whose bases reach a model base, to a fixpoint. Each base is resolved once
+    /// (what it denotes does not depend on which classes are models yet).
+    pub(crate) fn find_models(&mut self) {
+        let mut pending: Vec<(ClassRef, Vec<Base>)> = Vec::new();
+        for (fi, f) in self.files.iter().enumerate() {
+            for (ci, c) in f.facts.classes.iter().enumerate() {
+                let bases = c.bases.iter().map(|b| self.base_kind(fi, b)).collect();
+                pending.push(((fi, ci), bases));
+            }
+        }
         let mut found: HashSet<ClassRef> = HashSet::new();
         loop {
             let before = found.len();
-            for (fi, f) in self.files.iter().enumerate() {
-                for (ci, c) in f.facts.classes.iter().enumerate() {
-                    if found.contains(&(fi, ci)) {
-                        continue;
-                    }
-                    let is_model = c.bases.iter().any(|b| match self.resolve(fi, b) {
-                        Some(Def::Class(r)) => found.contains(&r),
-                        Some(_) => false,
-                        // Not defined in the project: Django's (or a known library's) model base.
-                        // Bound by an assignment here (`Model = declarative_base()`): not Django's.
-                        None if f
-                            .facts
-                            .assigns
-                            .iter()
-                            .any(|a| a.name == b.split('.').next().unwrap_or(b)) =>
-                        {
-                            false
-                        }
-                        None => {
-                            let last = b.rsplit('.').next().unwrap_or(b);
-                            let from_models =
-                                self.import_source(fi, b).is_some_and(|m| {
-                                    m.rsplit('.').next() == Some("models")
-                                        && !m.starts_with("django.db")
-                                }) && !["Mixin", "Field", "Manager", "QuerySet", "Base"]
-                                    .iter()
-                                    .any(|s| last.ends_with(s));
-                            from_models
-                                || (MODEL_BASES.contains(&last)
-                                    && (b == last
-                                        || b.starts_with("models.")
-                                        || b.contains("db.models")
-                                        || last != "Model"))
-                        }
-                    });
-                    if is_model {
-                        found.insert((fi, ci));
-                    }
+            for (r, bases) in &pending {
+                if found.contains(r) {
+                    continue;
+                }
+                let is_model = bases.iter().any(|b| match b {
+                    Base::Class(parent) => found.contains(parent),
+                    Base::Known(k) => *k,
+                });
+                if is_model {
+                    found.insert(*r);
                 }
             }
             if found.len() == before {
@@ -203,10 +180,49 @@ impl Project {
         }
         let mut sorted: Vec<ClassRef> = found.into_iter().collect();
         sorted.sort_unstable();
+        let mut models: HashMap<String, Vec<ClassRef>> = HashMap::new();
+        let mut model_set = HashSet::with_capacity(sorted.len());
         for r in sorted {
             let c = &self.files[r.0].facts.classes[r.1];
-            self.models.entry(c.name.clone()).or_default().push(r);
-            self.model_set.insert(r);
+            models.entry(c.name.clone()).or_default().push(r);
+            model_set.insert(r);
+        }
+        self.models = Arc::new(models);
+        self.model_set = Arc::new(model_set);
+    }
+
+    /// What base `b` of a class in file `fi` says about it being a model.
+    fn base_kind(&self, fi: usize, b: &str) -> Base {
+        let f = &self.files[fi];
+        match self.resolve(fi, b) {
+            Some(Def::Class(r)) => Base::Class(r),
+            Some(_) => Base::Known(false),
+            // Not defined in the project: Django's (or a known library's) model base.
+            // Bound by an assignment here (`Model = declarative_base()`): not Django's.
+            None if f
+                .facts
+                .assigns
+                .iter()
+                .any(|a| a.name == b.split('.').next().unwrap_or(b)) =>
+            {
+                Base::Known(false)
+            }
+            None => {
+                let last = b.rsplit('.').next().unwrap_or(b);
+                let from_models = self.import_source(fi, b).is_some_and(|m| {
+                    m.rsplit('.').next() == Some("models") && !m.starts_with("django.db")
+                }) && !["Mixin", "Field", "Manager", "QuerySet", "Base"]
+                    .iter()
+                    .any(|s| last.ends_with(s));
+                Base::Known(
+                    from_models
+                        || (MODEL_BASES.contains(&last)
+                            && (b == last
+                                || b.starts_with("models.")
+                                || b.contains("db.models")
+                                || last != "Model")),
+                )
+            }
         }
     }
 
@@ -221,7 +237,7 @@ impl Project {
     /// Django apps: the project's INSTALLED_APPS entries (across settings chains and `+=`),
     /// AppConfig classes, and packages with a models module beside the other marks of an app.
     /// The project (settings) package is not an app unless INSTALLED_APPS names it.
-    fn find_apps(&mut self) {
+    pub(crate) fn find_apps(&mut self) {
         let mut apps: BTreeMap<String, App> = BTreeMap::new();
         let mut installed: Vec<String> = Vec::new();
         for f in &self.files {
@@ -299,14 +315,36 @@ impl Project {
             apps.insert(app.package.clone(), app);
         }
         let modules: HashSet<&str> = self.files.iter().map(|f| f.facts.module.as_str()).collect();
-        let has_module_below = |package: &str| {
+        // Every package some module lies below (`a` and `a.b` for `a.b.c`), built on first use.
+        let mut below: Option<HashSet<&str>> = None;
+        let mut has_module_below = |package: &str| {
             modules.contains(package)
-                || self.by_module.keys().any(|m| {
-                    m.len() > package.len()
-                        && m.starts_with(package)
-                        && m.as_bytes()[package.len()] == b'.'
-                })
+                || below
+                    .get_or_insert_with(|| {
+                        let mut set = HashSet::new();
+                        for m in self.by_module.keys() {
+                            let mut p = m.as_str();
+                            while let Some((parent, _)) = p.rsplit_once('.') {
+                                if !set.insert(parent) {
+                                    break;
+                                }
+                                p = parent;
+                            }
+                        }
+                        set
+                    })
+                    .contains(package)
         };
+        // Packages with a migration module below their `migrations` package.
+        let mut migrated: HashSet<&str> = HashSet::new();
+        for g in self.files.iter().filter(|g| g.is_migration) {
+            let m = g.facts.module.as_str();
+            let mut from = 0;
+            while let Some(i) = m[from..].find(".migrations.") {
+                migrated.insert(&m[..from + i]);
+                from += i + 1;
+            }
+        }
         for entry in &installed {
             if apps.contains_key(entry.as_str()) {
                 continue;
@@ -336,6 +374,7 @@ impl Project {
                 );
             }
         }
+        let mut key = String::new();
         for f in &self.files {
             let module = &f.facts.module;
             let leaf = module.rsplit('.').next().unwrap_or(module);
@@ -345,23 +384,17 @@ impl Project {
                     continue;
                 }
                 // A models module makes an app only beside the other marks of one.
-                let marked = ["apps", "admin", "migrations", "views"]
-                    .iter()
-                    .any(|m| modules.contains(format!("{package}.{m}").as_str()))
-                    || self.files.iter().any(|g| {
-                        g.is_migration
-                            && g.facts
-                                .module
-                                .starts_with(&format!("{package}.migrations."))
-                    });
+                let marked = ["apps", "admin", "migrations", "views"].iter().any(|m| {
+                    key.clear();
+                    key.push_str(&package);
+                    key.push('.');
+                    key.push_str(m);
+                    modules.contains(key.as_str())
+                }) || migrated.contains(package.as_str());
                 if !marked {
                     continue;
                 }
-                if package.is_empty()
-                    || apps
-                        .keys()
-                        .any(|k| package == *k || package.starts_with(&format!("{k}.")))
-                {
+                if package.is_empty() || app_holding(&apps, &package) {
                     continue;
                 }
                 let label = package.rsplit('.').next().unwrap_or(&package).to_string();
@@ -384,6 +417,16 @@ impl Project {
             .collect();
     }
 
+    /// The first context holding each app, by label (what [`Project::context_of`] finds).
+    pub(crate) fn index_contexts(&mut self) {
+        self.context_index.clear();
+        for (i, c) in self.contexts.iter().enumerate() {
+            for label in &c.apps {
+                self.context_index.entry(label.clone()).or_insert(i);
+            }
+        }
+    }
+
     /// The app a module belongs to: the app with the longest package that is a prefix of it.
     pub fn app_of(&self, module: &str) -> Option<&App> {
         let mut m = module;
@@ -399,16 +442,16 @@ impl Project {
     /// layered package below the top level (`core/cart_management` with `domain/`,
     /// `application/`, `infrastructure/`, ...) holding its apps, or one app on its own. A whole
     /// product (a top-level package, the settings package) is never one context.
-    fn find_contexts(&mut self) {
+    pub(crate) fn find_contexts(&mut self) {
         let mut contexts: Vec<Context> = Vec::new();
         for (name, entries) in &self.config.contexts {
             let apps = self
                 .apps
                 .iter()
                 .filter(|a| {
-                    entries.iter().any(|e| {
-                        *e == a.label || *e == a.package || a.package.starts_with(&format!("{e}."))
-                    })
+                    entries
+                        .iter()
+                        .any(|e| *e == a.label || is_within(&a.package, e))
                 })
                 .map(|a| a.label.clone())
                 .collect();
@@ -473,13 +516,17 @@ impl Project {
             });
         }
         self.contexts = contexts;
+        self.index_contexts();
     }
 
     /// The context a module belongs to: through its app, a declared dotted path, or the layered
     /// package that holds an inferred context.
     pub fn context_of(&self, module: &str) -> Option<&Context> {
         if let Some(app) = self.app_of(module) {
-            return self.contexts.iter().find(|c| c.apps.contains(&app.label));
+            return self
+                .context_index
+                .get(&app.label)
+                .map(|&i| &self.contexts[i]);
         }
         for (name, entries) in &self.config.contexts {
             if entries
@@ -585,12 +632,70 @@ pub fn is_within(module: &str, package: &str) -> bool {
 }
 
 /// Every string literal of a settings value: strings, and lists, tuples and sets of them.
-fn collect_strings(v: &Value, out: &mut Vec<String>) {
+pub(crate) fn collect_strings(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Str(s, _) => out.push(s.clone()),
         Value::List(items, _) => items.iter().for_each(|i| collect_strings(i, out)),
         _ => {}
     }
+}
+
+/// Is `package` an app's package or below one?
+fn app_holding(apps: &BTreeMap<String, App>, package: &str) -> bool {
+    let mut p = package;
+    loop {
+        if apps.contains_key(p) {
+            return true;
+        }
+        match p.rsplit_once('.') {
+            Some((parent, _)) => p = parent,
+            None => return false,
+        }
+    }
+}
+
+/// A file's top-level definitions by name: the last one wins, a class over a function.
+pub(crate) fn file_defs(i: usize, f: &SourceFile) -> HashMap<String, Def> {
+    let mut defs = HashMap::new();
+    for (fi, func) in f.facts.functions.iter().enumerate() {
+        defs.insert(func.name.clone(), Def::Function(i, fi));
+    }
+    for (ci, c) in f.facts.classes.iter().enumerate() {
+        defs.insert(c.name.clone(), Def::Class((i, ci)));
+    }
+    defs
+}
+
+/// Who imports whom: each imported module and each `module.name` imported from it, with the
+/// importing files (sorted, once each). One key string is built per new key, none per import.
+pub(crate) fn importers(files: &[Arc<SourceFile>]) -> HashMap<String, Vec<usize>> {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut key = String::new();
+    let add = |map: &mut HashMap<String, Vec<usize>>, key: &str, i: usize| match map.get_mut(key) {
+        Some(v) => {
+            if v.last() != Some(&i) {
+                v.push(i);
+            }
+        }
+        None => {
+            map.insert(key.to_string(), vec![i]);
+        }
+    };
+    for (i, f) in files.iter().enumerate() {
+        for imp in &f.facts.imports {
+            add(&mut map, &imp.module, i);
+            for (name, _) in &imp.names {
+                if !name.is_empty() && name != "*" {
+                    key.clear();
+                    key.push_str(&imp.module);
+                    key.push('.');
+                    key.push_str(name);
+                    add(&mut map, &key, i);
+                }
+            }
+        }
+    }
+    map
 }
 
 pub fn parent_module(module: &str) -> &str {
