@@ -108,12 +108,7 @@ fn source_of(w: &Workspace, catalog: &Catalog, path: &Path, doc: &Document) -> S
         .as_ref()
         .filter(|_| analysis::has_findings(path, &root, &module));
     let facts = match tree {
-        Some(tree) => match doc.facts_cache.lock() {
-            Ok(mut cache) => {
-                facts::collect_cached(tree, &doc.text, &module, is_package, &mut cache)
-            }
-            Err(_) => facts::collect(tree, &doc.text, &module, is_package),
-        },
+        Some(_) => facts::collect(&doc.text, &module, is_package),
         None => facts::FileFacts {
             module,
             is_package,
