@@ -3,7 +3,9 @@ use pattern_language::python::{self, facts};
 use std::path::Path;
 
 fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -25,7 +27,9 @@ fn legacy_vs_ruff() {
     let (mut differ, mut errs_differ, mut total) = (0, 0, 0);
     let mut report = String::new();
     for f in &files {
-        let Ok(text) = std::fs::read_to_string(f) else { continue };
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
         total += 1;
         let tree = python::parse(&text, None).unwrap();
         let mut old = facts::legacy::collect(&tree, &text, "app.models", false);
@@ -41,7 +45,12 @@ fn legacy_vs_ruff() {
             differ += 1;
             if differ <= 400 {
                 report.push_str(&format!("=== {} errors old/new {:?}\n", f.display(), errs));
-                for d in similar::TextDiff::from_lines(&a, &b).unified_diff().context_radius(4).iter_hunks().take(3) {
+                for d in similar::TextDiff::from_lines(&a, &b)
+                    .unified_diff()
+                    .context_radius(4)
+                    .iter_hunks()
+                    .take(3)
+                {
                     report.push_str(&d.to_string());
                 }
             }

@@ -42,7 +42,10 @@ pub fn compile(pattern: &Pattern) -> (Vec<Arc<TeamQuery>>, Vec<Problem>) {
 }
 
 /// Runs the queries over a file's text: tree-sitter parses it only when there are queries.
-pub fn run_on_text(queries: &[Arc<TeamQuery>], text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+pub fn run_on_text(
+    queries: &[Arc<TeamQuery>],
+    text: &str,
+) -> Vec<(String, std::ops::Range<usize>)> {
     if queries.is_empty() {
         return Vec::new();
     }

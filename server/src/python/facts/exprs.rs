@@ -143,8 +143,13 @@ impl<'a> SourceOrderVisitor<'a> for Body<'_, '_, '_> {
             }
             Stmt::With(s) => {
                 for item in &s.items {
-                    let end = item.optional_vars.as_ref().map_or(item.context_expr.end(), |v| v.end());
-                    let r = TextRange::new(item.context_expr.start(), end);
+                    let end = item
+                        .optional_vars
+                        .as_ref()
+                        .map_or(item.context_expr.end(), |v| v.end());
+                    let r = self
+                        .w
+                        .with_parens(TextRange::new(item.context_expr.start(), end));
                     self.f.withs.push(compact(self.w.text(r)));
                 }
             }
@@ -279,8 +284,9 @@ impl<'a> Walker<'a> {
         {
             call.args.push(self.value(&g.elt));
             for comp in &g.generators {
-                let end = comp.iter.end();
-                call.args.push(self.other(TextRange::new(comp.start(), end)));
+                let end = self.with_parens(comp.iter.range()).end();
+                call.args
+                    .push(self.other(TextRange::new(comp.start(), end)));
                 let mut from = end;
                 for cond in &comp.ifs {
                     let start = self
@@ -289,7 +295,8 @@ impl<'a> Walker<'a> {
                         .rev()
                         .find(|t| t.kind() == TokenKind::If)
                         .map_or(cond.start(), |t| t.start());
-                    call.args.push(self.other(TextRange::new(start, cond.end())));
+                    call.args
+                        .push(self.other(TextRange::new(start, cond.end())));
                     from = cond.end();
                 }
             }
@@ -327,9 +334,10 @@ impl<'a> Walker<'a> {
     fn value_inner(&self, e: &Expr) -> Value {
         let s = span(e.range());
         match e {
-            Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::FString(_) | Expr::TString(_) => {
-                Value::Str(self.string_value(e), s)
-            }
+            Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::FString(_)
+            | Expr::TString(_) => Value::Str(self.string_value(e), s),
             Expr::BooleanLiteral(b) => Value::Bool(b.value, s),
             Expr::Name(_) | Expr::Attribute(_) => Value::Name(compact(self.text(e)), s),
             Expr::List(ast::ExprList { elts, .. }) | Expr::Set(ast::ExprSet { elts, .. }) => {

@@ -71,7 +71,11 @@ impl<'a> Walker<'a> {
 
     /// `r` widened over the parentheses written around it, if any (comments inside kept).
     pub fn with_parens(&self, r: TextRange) -> TextRange {
-        let left = self.before(r.start()).iter().rev().filter(|t| !t.kind().is_trivia());
+        let left = self
+            .before(r.start())
+            .iter()
+            .rev()
+            .filter(|t| !t.kind().is_trivia());
         let right = self.after(r.end()).iter().filter(|t| !t.kind().is_trivia());
         left.take_while(|t| t.kind() == TokenKind::Lpar)
             .zip(right.take_while(|t| t.kind() == TokenKind::Rpar))
@@ -79,12 +83,59 @@ impl<'a> Walker<'a> {
             .map_or(r, |(l, r)| TextRange::new(l.start(), r.end()))
     }
 
-    /// Where a definition ends: its body, and a comment on the body's last line.
-    fn def_end(&self, end: TextSize) -> usize {
-        match self.after(end).first() {
-            Some(t) if t.kind() == TokenKind::Comment => t.end().to_usize(),
-            _ => end.to_usize(),
+    /// `r` widened over parentheses written around it inside `outer` (not `outer`'s own).
+    fn with_parens_inside(&self, r: TextRange, outer: TextRange) -> TextRange {
+        let w = self.with_parens(r);
+        if w == r || (w.start() > outer.start() && w.end() < outer.end()) {
+            return w;
         }
+        let left = self
+            .before(r.start())
+            .iter()
+            .rev()
+            .filter(|t| !t.kind().is_trivia());
+        let right = self.after(r.end()).iter().filter(|t| !t.kind().is_trivia());
+        left.take_while(|t| t.kind() == TokenKind::Lpar && t.start() > outer.start())
+            .zip(right.take_while(|t| t.kind() == TokenKind::Rpar && t.end() < outer.end()))
+            .last()
+            .map_or(r, |(l, r)| TextRange::new(l.start(), r.end()))
+    }
+
+    /// Where a definition ends: its body, and the comments after it indented at least as far as
+    /// its body's last statement (they are in the body's block).
+    fn def_end(&self, end: TextSize, body: &[Stmt]) -> usize {
+        let Some(last) = body.last() else {
+            return end.to_usize();
+        };
+        let indent = self.column(last.start().to_usize());
+        let mut out = end.to_usize();
+        for t in self.after(end) {
+            match t.kind() {
+                TokenKind::Comment if self.column(t.start().to_usize()) >= indent => {
+                    out = t.end().to_usize()
+                }
+                TokenKind::Newline | TokenKind::NonLogicalNewline => {}
+                _ => break,
+            }
+        }
+        out
+    }
+
+    fn column(&self, at: usize) -> usize {
+        let head = self.src.get(..at).unwrap_or("");
+        at - head.rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// A decorator's text, with a comment on its line (as the walk this one replaced read it).
+    fn decorator_text(&self, d: &ast::Decorator) -> String {
+        let end = match self.after(d.end()).first() {
+            Some(t) if t.kind() == TokenKind::Comment => t.end(),
+            _ => d.end(),
+        };
+        compact(
+            self.text(TextRange::new(d.start(), end))
+                .trim_start_matches('@'),
+        )
     }
 
     /// An annotation's text as written, parentheses included.
@@ -192,15 +243,17 @@ impl<'a> Walker<'a> {
         };
         self.after(last.end())
             .iter()
-            .find(|t| matches!(t.kind(), TokenKind::Def | TokenKind::Async | TokenKind::Class))
+            .find(|t| {
+                matches!(
+                    t.kind(),
+                    TokenKind::Def | TokenKind::Async | TokenKind::Class
+                )
+            })
             .map_or(last.end().to_usize(), |t| t.start().to_usize())
     }
 
     fn decorators(&self, decorators: &[ast::Decorator]) -> Vec<String> {
-        decorators
-            .iter()
-            .map(|d| compact(self.text(d).trim_start_matches('@')))
-            .collect()
+        decorators.iter().map(|d| self.decorator_text(d)).collect()
     }
 
     fn import(&mut self, stmt: &Stmt, scope: Scope) {
@@ -259,7 +312,8 @@ impl<'a> Walker<'a> {
     fn class(&mut self, def: &ast::StmtClassDef, scope: Scope) -> Class {
         let mut class = Class {
             name: def.name.as_str().to_string(),
-            span: self.def_start(def.range, &def.decorator_list)..self.def_end(def.range.end()),
+            span: self.def_start(def.range, &def.decorator_list)
+                ..self.def_end(def.range.end(), &def.body),
             name_span: span(def.name.range),
             decorators: self.decorators(&def.decorator_list),
             ..Class::default()
@@ -291,7 +345,8 @@ impl<'a> Walker<'a> {
         for a in args.iter_source_order() {
             match a {
                 ast::ArgOrKeyword::Arg(e) => {
-                    found.push((e.start(), base_name(self.text(e))));
+                    let written = self.with_parens_inside(e.range(), args.range);
+                    found.push((written.start(), base_name(self.text(written))));
                     covered.push(e.range());
                 }
                 ast::ArgOrKeyword::Keyword(k) => {
@@ -303,7 +358,8 @@ impl<'a> Walker<'a> {
             }
         }
         for t in self.within(args.range) {
-            if t.kind() == TokenKind::Comment && !covered.iter().any(|r| r.contains_range(t.range()))
+            if t.kind() == TokenKind::Comment
+                && !covered.iter().any(|r| r.contains_range(t.range()))
             {
                 found.push((t.start(), base_name(self.text(t.range()))));
             }
@@ -354,7 +410,8 @@ impl<'a> Walker<'a> {
         let decorators = self.decorators(&def.decorator_list);
         let mut f = Function {
             name: def.name.as_str().to_string(),
-            span: self.def_start(def.range, &def.decorator_list)..self.def_end(def.range.end()),
+            span: self.def_start(def.range, &def.decorator_list)
+                ..self.def_end(def.range.end(), &def.body),
             name_span: span(def.name.range),
             returns: def
                 .returns
@@ -365,7 +422,10 @@ impl<'a> Walker<'a> {
             ..Function::default()
         };
         let p = &def.parameters;
-        let annotation = |a: &Option<Box<Expr>>| a.as_ref().map(|t| compact_annotation(self.annotation_text(t)));
+        let annotation = |a: &Option<Box<Expr>>| {
+            a.as_ref()
+                .map(|t| compact_annotation(self.annotation_text(t)))
+        };
         for param in p.posonlyargs.iter().chain(&p.args) {
             f.params.push(Param {
                 name: param.parameter.name.as_str().to_string(),
@@ -485,7 +545,10 @@ enum RightSide<'a> {
 }
 
 pub(super) fn is_future(i: &ast::StmtImportFrom) -> bool {
-    i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "__future__")
+    i.level == 0
+        && i.module
+            .as_ref()
+            .is_some_and(|m| m.as_str() == "__future__")
 }
 
 /// A base class without its type arguments (`Generic[T]` -> `Generic`).
