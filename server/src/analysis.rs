@@ -211,20 +211,8 @@ pub fn from_text(
         mark_location(&mut source, path, root);
         return source;
     }
-    let (facts, hits) = match crate::python::parse(&text, None) {
-        Some(tree) => (
-            facts::collect(&tree, &text, &module, is_package),
-            crate::python::queries::run(queries, &tree, &text),
-        ),
-        None => (
-            facts::FileFacts {
-                module: module.clone(),
-                is_package,
-                ..Default::default()
-            },
-            Vec::new(),
-        ),
-    };
+    let facts = facts::collect(&text, &module, is_package);
+    let hits = crate::python::queries::run_on_text(queries, &text);
     let mut source = SourceFile::new(path.to_path_buf(), text, facts);
     source.team_hits = hits;
     mark_location(&mut source, path, root);

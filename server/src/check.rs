@@ -131,7 +131,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let progress = |_: usize| {
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if n % 100 == 0 {
+        if n.is_multiple_of(100) {
             eprint!("\ranalysing {n} files");
         }
     };

@@ -394,17 +394,15 @@ pub fn code_actions(
             )
         })
     });
-    if wants_fix_all {
-        if let Some(all) = ide::fix_all::fix_all(&fixes_of(&mut fixes)) {
-            actions.push(fix_action(
-                uri,
-                doc,
-                enc,
-                &all,
-                action_kind(ActionKind::FixAll),
-                None,
-            ));
-        }
+    if wants_fix_all && let Some(all) = ide::fix_all::fix_all(&fixes_of(&mut fixes)) {
+        actions.push(fix_action(
+            uri,
+            doc,
+            enc,
+            &all,
+            action_kind(ActionKind::FixAll),
+            None,
+        ));
     }
     // Markdown: insert or refresh the context map.
     if let Some(a) = super::map::markdown_action(

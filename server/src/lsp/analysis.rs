@@ -64,12 +64,7 @@ pub(super) fn source_of(
         .as_ref()
         .filter(|_| analysis::has_findings(path, &root, &module));
     let facts = match tree {
-        Some(tree) => match doc.facts_cache.lock() {
-            Ok(mut cache) => {
-                facts::collect_cached(tree, &doc.text, &module, is_package, &mut cache)
-            }
-            Err(_) => facts::collect(tree, &doc.text, &module, is_package),
-        },
+        Some(_) => facts::collect(&doc.text, &module, is_package),
         None => facts::FileFacts {
             module,
             is_package,

@@ -39,8 +39,6 @@ pub struct Document {
     pub text: Arc<str>,
     pub index: LineIndex,
     pub tree: Option<tree_sitter::Tree>,
-    /// Facts of the top-level statements of the last analysed version (shared by snapshots).
-    pub facts_cache: Arc<std::sync::Mutex<crate::python::facts::FactsCache>>,
 }
 
 fn next_generation() -> u64 {
@@ -100,7 +98,6 @@ impl Document {
             text,
             index,
             tree,
-            facts_cache: Default::default(),
         }
     }
 

@@ -142,13 +142,12 @@ pub fn analyse_fence(
     config: &Config,
     queries: &[Arc<TeamQuery>],
 ) -> Option<Vec<Finding>> {
-    let tree = crate::python::parse(&fence.code, None)?;
-    if tree.root_node().has_error() {
+    let module = module_of(&fence.code);
+    let file_facts = facts::collect(&fence.code, &module, false);
+    if file_facts.has_errors {
         return None;
     }
-    let module = module_of(&fence.code);
-    let file_facts = facts::collect(&tree, &fence.code, &module, false);
-    let hits = crate::python::queries::run(queries, &tree, &fence.code);
+    let hits = crate::python::queries::run_on_text(queries, &fence.code);
     let text: Arc<str> = Arc::from(fence.code.as_str());
     let mut source = SourceFile::new(md_path.to_path_buf(), text, file_facts);
     source.team_hits = hits;
@@ -176,14 +175,12 @@ pub fn analyse_fence(
 /// The classes of a fence that parses, for an outline: (name, whole span, name span), in the
 /// Markdown text.
 pub fn classes(fence: &Fence) -> Vec<(String, Range<usize>, Range<usize>)> {
-    let Some(tree) = crate::python::parse(&fence.code, None) else {
-        return Vec::new();
-    };
-    if tree.root_node().has_error() {
+    let module = module_of(&fence.code);
+    let file_facts = facts::collect(&fence.code, &module, false);
+    if file_facts.has_errors {
         return Vec::new();
     }
-    let module = module_of(&fence.code);
-    facts::collect(&tree, &fence.code, &module, false)
+    file_facts
         .classes
         .iter()
         .map(|c| {
@@ -255,8 +252,7 @@ pub fn analyse_example(
     config: &Config,
     queries: &[Arc<TeamQuery>],
 ) -> Option<Vec<Finding>> {
-    let tree = crate::python::parse(&fence.code, None)?;
-    if tree.root_node().has_error() {
+    if facts::collect(&fence.code, "fence", false).has_errors {
         return None;
     }
     // Split at file-naming comments.
@@ -272,9 +268,8 @@ pub fn analyse_example(
     }
     let mut sources = Vec::new();
     for (i, (module, text)) in parts.into_iter().enumerate() {
-        let tree = crate::python::parse(&text, None)?;
-        let file_facts = facts::collect(&tree, &text, &module, false);
-        let hits = crate::python::queries::run(queries, &tree, &text);
+        let file_facts = facts::collect(&text, &module, false);
+        let hits = crate::python::queries::run_on_text(queries, &text);
         // Named as the comment names it; a second part of the same name gets its own folder.
         let file = format!("{}.py", module.replace('.', "/"));
         let path = if sources

@@ -189,8 +189,7 @@ mod tests {
             .iter()
             .map(|(path, text)| {
                 let (module, is_package) = crate::python::facts::module_name(path);
-                let tree = crate::python::parse(text, None).expect("parses");
-                let facts = crate::python::facts::collect(&tree, text, &module, is_package);
+                let facts = crate::python::facts::collect(text, &module, is_package);
                 Arc::new(SourceFile::new(
                     PathBuf::from(path),
                     Arc::from(*text),

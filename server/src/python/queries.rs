@@ -58,6 +58,20 @@ impl TeamQueries {
     }
 }
 
+/// Runs the queries over a file's text: tree-sitter parses it only when there are queries.
+pub fn run_on_text(
+    queries: &[Arc<TeamQuery>],
+    text: &str,
+) -> Vec<(String, std::ops::Range<usize>)> {
+    if queries.is_empty() {
+        return Vec::new();
+    }
+    match crate::python::parse(text, None) {
+        Some(tree) => run(queries, &tree, text),
+        None => Vec::new(),
+    }
+}
+
 /// Runs the queries over a parsed file: (pattern id, byte span of the capture).
 pub fn run(
     queries: &[Arc<TeamQuery>],
