@@ -15,6 +15,17 @@ use ruff_python_ast::PySourceType;
 
 /// Collects the facts of one file's text.
 pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
+    // CPython itself refuses more than 200 nested brackets; ruff's parser recurses per level.
+    // A text nested deeper than this (counted roughly, strings included) is not Python anyone
+    // runs: it yields no facts, as a file with errors, instead of a deep recursion.
+    if bracket_depth(src) > MAX_BRACKET_DEPTH {
+        return FileFacts {
+            module: module.to_string(),
+            is_package,
+            has_errors: true,
+            ..Default::default()
+        };
+    }
     // The parser and the AST's drop recurse: deep nesting (5,000 nested calls) needs more stack
     // than a rayon worker has. `stacker` grows it on demand (ruff's parser does the same).
     stacker::maybe_grow(256 * 1024, 16 * 1024 * 1024, || {
@@ -30,4 +41,27 @@ pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
         drop(parsed);
         out
     })
+}
+
+/// Deeper than this (roughly counted) is not parsed; CPython's own limit is 200.
+const MAX_BRACKET_DEPTH: usize = 1_000;
+
+/// The deepest nesting of brackets, counted over the raw bytes outside comments (strings are
+/// not skipped: a false alarm needs a thousand unclosed brackets inside literals).
+fn bracket_depth(src: &str) -> usize {
+    let (mut depth, mut max, mut comment) = (0usize, 0usize, false);
+    for b in src.bytes() {
+        match b {
+            b'\n' => comment = false,
+            _ if comment => {}
+            b'#' => comment = true,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
