@@ -340,3 +340,55 @@ fn resolve_by_id_and_target() {
     });
     assert!(outside.is_none());
 }
+
+fn library() -> PathBuf {
+    std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/library"))
+        .unwrap()
+}
+
+/// The offers on the header of `class` in `rel` of `root`: (id, enabled) pairs.
+fn offered_on(root: &Path, rel: &str, class: &str) -> Vec<(&'static str, bool)> {
+    with_scope(root, &crate::ide::files::Disk, rel, |scope, index| {
+        let c = scope
+            .source()
+            .facts
+            .classes
+            .iter()
+            .find(|c| c.name == class)
+            .expect("class");
+        let line = index.line_of(c.span.start);
+        actions::at_cursor(scope, index, (line, line), &[root.to_path_buf()])
+            .into_iter()
+            .map(|o| (o.id, o.outcome.is_ok()))
+            .collect()
+    })
+}
+
+/// One-line comprehension finders, and a two-argument one left as it is (named in the title).
+#[test]
+fn specification_on_library_comprehensions() {
+    let root = library();
+    let offer = on_class(
+        &root,
+        &crate::ide::files::Disk,
+        "catalog/repositories.py",
+        "BookRepository",
+        "specification",
+    );
+    insta::assert_snapshot!(before_after(
+        &root,
+        &crate::ide::files::Disk,
+        "catalog/repositories.py",
+        &offer
+    ));
+}
+
+/// The example project's `BookRepository`: `.filter(...).first()` bodies and comprehensions.
+#[test]
+fn specification_on_shop_book_repository() {
+    insta::assert_snapshot!(shop_snapshot(
+        "catalog/repositories.py",
+        "BookRepository",
+        "specification"
+    ));
+}
