@@ -346,24 +346,6 @@ fn library() -> PathBuf {
         .unwrap()
 }
 
-/// The offers on the header of `class` in `rel` of `root`: (id, enabled) pairs.
-fn offered_on(root: &Path, rel: &str, class: &str) -> Vec<(&'static str, bool)> {
-    with_scope(root, &crate::ide::files::Disk, rel, |scope, index| {
-        let c = scope
-            .source()
-            .facts
-            .classes
-            .iter()
-            .find(|c| c.name == class)
-            .expect("class");
-        let line = index.line_of(c.span.start);
-        actions::at_cursor(scope, index, (line, line), &[root.to_path_buf()])
-            .into_iter()
-            .map(|o| (o.id, o.outcome.is_ok()))
-            .collect()
-    })
-}
-
 /// One-line comprehension finders, and a two-argument one left as it is (named in the title).
 #[test]
 fn specification_on_library_comprehensions() {
