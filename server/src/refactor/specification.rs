@@ -4,9 +4,11 @@
 //! (a parameter annotated with it, or a variable constructed from it in the same function) are
 //! rewritten; the others are named in the action's title.
 //!
-//! Offered only when every query method is `return <expr>` with exactly one
-//! `.filter(field=param)` / `.get(field=param)` on its single parameter, and the methods of a
-//! group differ only in that lookup.
+//! A query method is rewritten when its body (one `return`, a comprehension, or a few statements
+//! such as `row = ....filter(field=param).first()`) has exactly one `.filter(field=param)` /
+//! `.get(field=param)` on its single parameter and the methods of its group differ only in that
+//! lookup; the others stay as they are and are named in the title. Offered when two or more can
+//! be rewritten.
 
 use super::cache_repository::single_return;
 use super::{Edit, FileChange, Refactor};
@@ -47,6 +49,86 @@ fn lookup_call(expr: &str, param: &str) -> Option<(String, std::ops::Range<usize
     found
 }
 
+/// The statements of `m`'s body, dedented, a one-line docstring aside.
+fn body(text: &str, m: &crate::python::facts::Function) -> Option<String> {
+    let header = crate::detect::header_span(text, m.span.start);
+    if !text[header.clone()].trim_end().ends_with(':') {
+        return None;
+    }
+    let body_start = text[header.end..].find('\n')? + header.end + 1;
+    let body = text.get(body_start..m.span.end)?;
+    let mut base = None;
+    let mut out = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let base = *base.get_or_insert(lead);
+        if out.is_empty()
+            && (t.starts_with("\"\"\"") || t.starts_with("'''"))
+            && t.len() >= 6
+            && (t.ends_with("\"\"\"") || t.ends_with("'''"))
+        {
+            continue;
+        }
+        if lead < base {
+            return None;
+        }
+        out.push(line.get(base..)?.trim_end().to_string());
+    }
+    (!out.is_empty()).then(|| out.join("\n"))
+}
+
+/// A query method as a specification, or why it stays as it is.
+fn query(
+    text: &str,
+    m: &crate::python::facts::Function,
+    group: &'static str,
+) -> Result<Query, String> {
+    let params: Vec<&str> = m
+        .params
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|p| *p != "self")
+        .collect();
+    let [param] = params.as_slice() else {
+        return Err("takes more than one argument".into());
+    };
+    let body = match single_return(text, m) {
+        Some((_, expr)) => format!("return {expr}"),
+        None => body(text, m).ok_or("its body cannot be read")?,
+    };
+    let (lookup, args) =
+        lookup_call(&body, param).ok_or(format!("no single `.filter(field={param})`"))?;
+    let template = format!("{}spec.to_q(){}", &body[..args.start], &body[args.end..]);
+    if template
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|w| w == *param)
+    {
+        return Err(format!("uses `{param}` beyond the lookup"));
+    }
+    if template
+        .lines()
+        .any(|l| l.trim_start().starts_with("def ") || l.trim_start().starts_with("class "))
+    {
+        return Err("defines functions of its own".into());
+    }
+    let stem = m
+        .name
+        .trim_start_matches("get_by_")
+        .trim_start_matches("find_by_");
+    Ok(Query {
+        name: m.name.clone(),
+        group,
+        lookup,
+        spec: format!("By{}", super::camel(stem)),
+        template,
+        span: m.span.clone(),
+    })
+}
+
 pub fn introduce(
     project: &Project,
     files: &dyn FileView,
@@ -58,6 +140,8 @@ pub fn introduce(
     let text = &*file.text;
     let class = &file.facts.classes[ci];
     let mut queries = Vec::new();
+    // Query methods left as they are, with the reason.
+    let mut kept: Vec<String> = Vec::new();
     for m in &class.methods {
         let group = if m.name.starts_with("get_by_") && m.name != "get_by_natural_key" {
             "find_one"
@@ -66,57 +150,35 @@ pub fn introduce(
         } else {
             continue;
         };
-        let params: Vec<&str> = m
-            .params
-            .iter()
-            .map(|p| p.name.as_str())
-            .filter(|p| *p != "self")
-            .collect();
-        let [param] = params.as_slice() else {
-            return Err(format!("`{}` takes more than one argument", m.name));
-        };
-        let (_, expr) =
-            single_return(text, m).ok_or(format!("`{}` is more than one `return`", m.name))?;
-        let (lookup, args) = lookup_call(expr, param).ok_or(format!(
-            "`{}` has no single `.filter({{field}}={param})`",
-            m.name
-        ))?;
-        let template = format!("{}spec.to_q(){}", &expr[..args.start], &expr[args.end..]);
-        if template
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == *param)
-        {
-            return Err(format!("`{}` uses `{param}` beyond the lookup", m.name));
+        match query(text, m, group) {
+            Ok(q) => queries.push(q),
+            Err(reason) => kept.push(format!("`{}` ({reason})", m.name)),
         }
-        let stem = m
-            .name
-            .trim_start_matches("get_by_")
-            .trim_start_matches("find_by_");
-        queries.push(Query {
-            name: m.name.clone(),
-            group,
-            lookup,
-            spec: format!("By{}", super::camel(stem)),
-            template,
-            span: m.span.clone(),
-        });
     }
+    // The methods of a group must share their body beyond the lookup: the first one's wins.
+    let mut groups: BTreeMap<&str, String> = BTreeMap::new();
+    queries.retain(|q| match groups.get(q.group) {
+        Some(t) if *t != q.template => {
+            kept.push(format!(
+                "`{}` (differs from the other `{}` methods beyond its lookup)",
+                q.name, q.group
+            ));
+            false
+        }
+        Some(_) => true,
+        None => {
+            groups.insert(q.group, q.template.clone());
+            true
+        }
+    });
     if queries.len() < 2 {
-        return Err("fewer than two query methods".into());
-    }
-    let mut groups: BTreeMap<&str, &str> = BTreeMap::new();
-    for q in &queries {
-        match groups.get(q.group) {
-            Some(t) if *t != q.template => {
-                return Err(format!(
-                    "the `{}` methods differ beyond their lookup",
-                    q.group
-                ));
-            }
-            _ => {
-                groups.insert(q.group, &q.template);
-            }
-        }
+        return Err(match kept.is_empty() {
+            true => "fewer than two query methods".into(),
+            false => format!(
+                "fewer than two query methods have one `.filter(field=param)` on their one parameter: {}",
+                kept.join(", ")
+            ),
+        });
     }
     let app = project
         .app_of(&file.facts.module)
@@ -144,7 +206,11 @@ pub fn introduce(
     let indent: String = text[text[..first].rfind('\n').map_or(0, |i| i + 1)..first].to_string();
     let mut finders = String::new();
     for (group, template) in &groups {
-        finders.push_str(&format!("{indent}def {group}(self, spec):\n{indent}    \"\"\"Rows matching a specification (see `{spec_module}`).\"\"\"\n{indent}    return {template}\n\n"));
+        finders.push_str(&format!("{indent}def {group}(self, spec):\n{indent}    \"\"\"Rows matching a specification (see `{spec_module}`).\"\"\"\n"));
+        for line in template.lines() {
+            finders.push_str(&format!("{indent}    {line}\n"));
+        }
+        finders.push('\n');
     }
     let first_line = text[..first].rfind('\n').map_or(0, |i| i + 1);
     // The first query method's lines become the finders: one edit, no touching ranges.
@@ -267,6 +333,12 @@ pub fn introduce(
             .join(" and "),
         queries.len()
     );
+    if !kept.is_empty() {
+        title.push_str(&format!(
+            " (query methods left as they are: {})",
+            kept.join(", ")
+        ));
+    }
     if !left.is_empty() {
         left.sort();
         left.dedup();

@@ -340,3 +340,37 @@ fn resolve_by_id_and_target() {
     });
     assert!(outside.is_none());
 }
+
+fn library() -> PathBuf {
+    std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/library"))
+        .unwrap()
+}
+
+/// One-line comprehension finders, and a two-argument one left as it is (named in the title).
+#[test]
+fn specification_on_library_comprehensions() {
+    let root = library();
+    let offer = on_class(
+        &root,
+        &crate::ide::files::Disk,
+        "catalog/repositories.py",
+        "BookRepository",
+        "specification",
+    );
+    insta::assert_snapshot!(before_after(
+        &root,
+        &crate::ide::files::Disk,
+        "catalog/repositories.py",
+        &offer
+    ));
+}
+
+/// The example project's `BookRepository`: `.filter(...).first()` bodies and comprehensions.
+#[test]
+fn specification_on_shop_book_repository() {
+    insta::assert_snapshot!(shop_snapshot(
+        "catalog/repositories.py",
+        "BookRepository",
+        "specification"
+    ));
+}
