@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Refactor harness (issue 12): every code action on real code, applied and checked.
 
-For each project (the example project, and every project under ../shared/corpora when it is
+For each project (the example projects shop and library, and every project under ../shared/corpora when it is
 there), the harness copies the project to a temporary folder, starts the real server on the copy,
 opens every Python file and asks for every code action on the whole file, with the file's
 diagnostics as context. Each action (suppressions aside) is then applied to the copy on its own,
@@ -41,6 +41,7 @@ import warnings
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SHOP = os.path.join(HERE, "fixtures", "shop")
+LIBRARY = os.path.join(HERE, "fixtures", "library")
 
 # Refactor, by the start of its title: (id, pattern it moves toward, smell it fixes).
 REFACTORS = [
@@ -409,7 +410,7 @@ def main():
     if not os.path.exists(args.bin):
         print(f"refactor harness: no binary at {args.bin} (cargo build --release, or --bin)")
         return 2
-    projects = [("shop", SHOP)]
+    projects = [("shop", SHOP), ("library", LIBRARY)]
     if os.path.isdir(args.corpora):
         for entry in sorted(os.listdir(args.corpora)):
             src = os.path.join(args.corpora, entry, "src")
