@@ -9,24 +9,30 @@
 use super::{Cx, Finding};
 use crate::python::project::ClassRef;
 
-/// Classes whose annotations mention `name`: repositories (and ports) always; other classes of
-/// domain modules when `domain_classes`.
-pub(super) fn annotation_users(cx: &Cx, name: &str, domain_classes: bool) -> Vec<String> {
-    let mentions = |ann: &str| {
-        ann.split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == name)
-    };
+/// A repository or repository port, by role, or by its name where no role says so.
+pub(super) fn repository_like(cx: &Cx, r: ClassRef, class_name: &str) -> bool {
+    cx.roles.repositories.contains(&r)
+        || cx.roles.ports.contains(&r)
+        || class_name.ends_with("Repository")
+}
+
+/// Whether an annotation names `name` as one of its words (`list[Money]`, `Money | None`).
+pub(super) fn names_word(ann: &str, name: &str) -> bool {
+    ann.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|w| w == name)
+}
+
+/// Classes whose annotations mention `name`: repositories (and ports), and the other classes of
+/// domain modules.
+pub(super) fn annotation_users(cx: &Cx, name: &str) -> Vec<String> {
+    let mentions = |ann: &str| names_word(ann, name);
     let mut users = Vec::new();
     for (fi, f) in cx.project.files.iter().enumerate() {
         for (ci, c) in f.facts.classes.iter().enumerate() {
             if c.name == name {
                 continue;
             }
-            let r = (fi, ci);
-            let is_repo = cx.roles.repositories.contains(&r)
-                || cx.roles.ports.contains(&r)
-                || c.name.ends_with("Repository");
-            let eligible = is_repo || (domain_classes && f.is_domain);
+            let eligible = f.is_domain || repository_like(cx, (fi, ci), &c.name);
             if !eligible {
                 continue;
             }
@@ -36,8 +42,7 @@ pub(super) fn annotation_users(cx: &Cx, name: &str, domain_classes: bool) -> Vec
                         .iter()
                         .any(|p| p.annotation.as_deref().is_some_and(mentions))
             });
-            let in_fields = domain_classes
-                && f.is_domain
+            let in_fields = f.is_domain
                 && c.fields
                     .iter()
                     .any(|a| a.annotation.as_deref().is_some_and(mentions));
@@ -66,10 +71,7 @@ fn repository_signatures(cx: &Cx, target: ClassRef) -> Option<(String, bool, boo
     for (fi, f) in cx.project.files.iter().enumerate() {
         for (ci, c) in f.facts.classes.iter().enumerate() {
             let r = (fi, ci);
-            let is_repo = cx.roles.repositories.contains(&r)
-                || cx.roles.ports.contains(&r)
-                || c.name.ends_with("Repository");
-            if !is_repo || r == target {
+            if !repository_like(cx, r, &c.name) || r == target {
                 continue;
             }
             let (mut returns, mut takes) = (false, false);

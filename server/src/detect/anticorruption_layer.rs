@@ -28,7 +28,7 @@
 //!     return ShipmentCost(amount=invoice.total, currency=invoice.currency)
 //! ```
 
-use super::{Cx, Finding};
+use super::{Cx, Finding, annotation_names};
 use crate::python::facts::{Call, Function, Value};
 use crate::python::project::{ClassRef, Project};
 
@@ -102,13 +102,6 @@ fn builds_from(call: &Call, reads: impl Fn(&Value) -> bool) -> bool {
         .iter()
         .any(|a| matches!(a, Value::Other(t, _) if t.starts_with("**")) && reads(a));
     spread || call.kwargs.iter().filter(|(_, v)| reads(v)).count() >= 1
-}
-
-/// Type names in an annotation (`Optional["ProductDTO"]` -> `Optional`, `ProductDTO`).
-fn annotation_names(annotation: &str) -> impl Iterator<Item = &str> {
-    annotation
-        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .filter(|s| s.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// Does a value read `param` (its attributes, items or `.get`)?

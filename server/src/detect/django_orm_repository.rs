@@ -51,10 +51,8 @@ pub(super) fn mapping_evidence(cx: &Cx, ci: usize) -> Option<String> {
                 && let Some(crate::python::names::Def::Function(ff, fi)) =
                     cx.project.resolve(cx.index, callee)
                 && let Some(ret) = cx.project.files[ff].facts.functions[fi].returns.as_deref()
-                && let Some(target) = ret
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                    .filter(|w| w.starts_with(char::is_uppercase))
-                    .find_map(|w| cx.project.resolve_class(ff, w))
+                && let Some(target) =
+                    super::annotation_names(ret).find_map(|w| cx.project.resolve_class(ff, w))
                 && cx.project.files[target.0].is_domain
                 && !cx.project.is_model(target)
             {

@@ -268,6 +268,14 @@ pub(crate) fn inherits_class(project: &Project, r: ClassRef, target: ClassRef) -
     false
 }
 
+/// Type names in an annotation (`Optional["ProductDTO"]` -> `Optional`, `ProductDTO`), dotted
+/// names kept whole.
+pub(super) fn annotation_names(annotation: &str) -> impl Iterator<Item = &str> {
+    annotation
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|s| s.chars().next().is_some_and(char::is_uppercase))
+}
+
 fn base_last(b: &str) -> &str {
     b.rsplit('.').next().unwrap_or(b)
 }

@@ -53,10 +53,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         !ann.is_empty()
             && !ann.contains("QuerySet")
             && !ann.contains("Manager")
-            && !ann
-                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                .filter(|w| w.starts_with(char::is_uppercase))
-                .any(|w| project.resolve_model(cx.index, w).is_some())
+            && !super::annotation_names(ann).any(|w| project.resolve_model(cx.index, w).is_some())
     };
     let consumers = |name: &str| -> Vec<String> {
         let key = format!("{module}.{name}");

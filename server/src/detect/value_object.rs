@@ -13,7 +13,7 @@
 //!     currency: str
 //! ```
 
-use super::aggregate::annotation_users;
+use super::aggregate::{annotation_users, names_word, repository_like};
 use super::{Cx, Finding};
 
 /// Write verbs of a repository: a class such a method takes is stored as a row of its own.
@@ -25,17 +25,10 @@ const WRITES: &[&str] = &[
 /// it, or a write method (`add`, `save`, ...) takes it. A lookup key (`get(isbn: Isbn)`) is a
 /// value the repository is asked with, not a row it keeps.
 fn stored_by_repository(cx: &Cx, name: &str) -> bool {
-    let mentions = |ann: &str| {
-        ann.split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == name)
-    };
+    let mentions = |ann: &str| names_word(ann, name);
     cx.project.files.iter().enumerate().any(|(fi, f)| {
         f.facts.classes.iter().enumerate().any(|(ci, c)| {
-            let r = (fi, ci);
-            let is_repo = cx.roles.repositories.contains(&r)
-                || cx.roles.ports.contains(&r)
-                || c.name.ends_with("Repository");
-            is_repo
+            repository_like(cx, (fi, ci), &c.name)
                 && c.name != name
                 && c.methods.iter().any(|m| {
                     let verb = m
@@ -71,7 +64,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         }
         // A value describes an entity: it is held in another domain class's field. A frozen
         // record a repository loads or stores as its own row is not one.
-        let users = annotation_users(cx, &c.name, true);
+        let users = annotation_users(cx, &c.name);
         let held = super::aggregate::held_by(cx, &c.name);
         if stored_by_repository(cx, &c.name) {
             continue;
