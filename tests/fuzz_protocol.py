@@ -49,6 +49,30 @@ def utf16_position(text, offset):
     return {"line": line, "character": col}
 
 
+def read_messages(out, put):
+    """Reads `Content-Length` frames from `out` until it closes, handing each decoded message to
+    `put` (an undecodable body as `{"unparseable": text}`), then `None`."""
+    while True:
+        length = None
+        while True:
+            line = out.readline()
+            if not line:
+                put(None)
+                return
+            line = line.strip()
+            if not line:
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        body = out.read(length or 0)
+        if LOG:
+            LOG.write(b"<< " + body[:300] + b"\n")
+        try:
+            put(json.loads(body))
+        except ValueError:
+            put({"unparseable": body.decode("utf-8", "replace")})
+
+
 class Server:
     def __init__(self, binary):
         self.proc = subprocess.Popen(
@@ -58,26 +82,7 @@ class Server:
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    self.inbox.put(None)
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            body = out.read(length or 0)
-            if LOG:
-                LOG.write(b"<< " + body[:300] + b"\n")
-            try:
-                self.inbox.put(json.loads(body))
-            except ValueError:
-                self.inbox.put({"unparseable": body.decode("utf-8", "replace")})
+        read_messages(self.proc.stdout, self.inbox.put)
 
     def raw(self, body, header=True):
         if LOG:

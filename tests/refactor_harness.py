@@ -39,6 +39,9 @@ import urllib.parse
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from fuzz_protocol import read_messages  # noqa: E402  (one LSP frame reader for both scripts)
+
 ROOT = os.path.dirname(HERE)
 SHOP = os.path.join(HERE, "fixtures", "shop")
 LIBRARY = os.path.join(HERE, "fixtures", "library")
@@ -112,21 +115,7 @@ class Server:
                 break
 
     def _read(self):
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    self.inbox.put(None)
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            body = out.read(length or 0)
-            self.inbox.put(json.loads(body))
+        read_messages(self.proc.stdout, self.inbox.put)
 
     def send(self, msg):
         body = json.dumps(msg).encode()
@@ -407,6 +396,8 @@ def main():
     ap.add_argument("--min-recognised", type=float, default=95.0)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
+    # `check` runs inside each copy: a relative path would no longer name the binary.
+    args.bin = os.path.abspath(args.bin)
     if not os.path.exists(args.bin):
         print(f"refactor harness: no binary at {args.bin} (cargo build --release, or --bin)")
         return 2
