@@ -49,7 +49,8 @@ pub(super) fn catalog_and_names(
     (catalog, names)
 }
 
-/// The Python source of an open document, from its kept tree.
+/// The Python source of an open document: facts from its text, and team-query hits from a
+/// tree-sitter parse made only when the catalog carries queries.
 pub(super) fn source_of(
     w: &Workspace,
     catalog: &CompiledCatalog,
@@ -58,22 +59,21 @@ pub(super) fn source_of(
 ) -> SourceFile {
     let root = w.root_or_parent(path);
     let (module, is_package) = analysis::module_for(path, &root);
-    // As in `check`: tests and migrations feed no facts.
-    let tree = doc
-        .tree
-        .as_ref()
-        .filter(|_| analysis::has_findings(path, &root, &module));
-    let facts = match tree {
-        Some(_) => facts::collect(&doc.text, &module, is_package),
-        None => facts::FileFacts {
+    // As in `check`: tests, migrations and buffers over the cap feed no facts.
+    let analysed = !super::document::too_large(doc.language, &doc.text)
+        && analysis::has_findings(path, &root, &module);
+    let facts = if analysed {
+        facts::collect(&doc.text, &module, is_package)
+    } else {
+        facts::FileFacts {
             module,
             is_package,
             ..Default::default()
-        },
+        }
     };
     let mut source = SourceFile::new(path.to_path_buf(), doc.text.clone(), facts);
-    if let Some(tree) = tree {
-        source.team_hits = crate::python::queries::run(catalog.team_queries(), tree, &doc.text);
+    if analysed {
+        source.team_hits = crate::python::queries::run_on_text(catalog.team_queries(), &doc.text);
     }
     analysis::mark_location(&mut source, path, &root);
     source

@@ -233,7 +233,10 @@ pub fn completion(
         return Some(CompletionResponse::Array(items));
     }
     let start = markdown::wiki_prefix(text, offset)?;
-    if doc.language == Language::Python && !before.contains('#') && !in_string(doc, offset) {
+    if doc.language == Language::Python
+        && !before.contains('#')
+        && !crate::python::facts::in_string_or_comment(&doc.text, offset)
+    {
         return None;
     }
     let has_close = text[offset..].starts_with("]]");
@@ -440,20 +443,6 @@ fn python_completion(
         return (!items.is_empty()).then_some(items);
     }
     None
-}
-
-fn in_string(doc: &Document, offset: usize) -> bool {
-    let Some(tree) = &doc.tree else { return false };
-    let mut node = tree
-        .root_node()
-        .descendant_for_byte_range(offset.saturating_sub(1), offset);
-    while let Some(n) = node {
-        if matches!(n.kind(), "string" | "comment") {
-            return true;
-        }
-        node = n.parent();
-    }
-    false
 }
 
 pub fn definition(

@@ -1,6 +1,7 @@
-//! Python source -> facts. tree-sitter parses (error-tolerant); one walk per file collects the
-//! small facts every detector needs ([`facts::FileFacts`]); the tree is dropped after, unless the
-//! caller keeps it for incremental reparsing. Never imports or runs the user's code.
+//! Python source -> facts. ruff's parser (error-tolerant, a typed AST) and one walk per file
+//! collect the small facts every detector needs ([`facts::FileFacts`]); no tree is kept.
+//! tree-sitter ([`parse`]) serves only the team `query` blocks of catalog pages, and the
+//! refactors' parse check. Never imports or runs the user's code.
 
 pub mod facts;
 pub mod incremental;

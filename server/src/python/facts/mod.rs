@@ -43,6 +43,32 @@ pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
     })
 }
 
+/// Is `offset` inside a string literal or a comment (the cursor just after its last character
+/// counts, an unterminated string reaches the end of its line)? Tokens from ruff's lexer.
+pub fn in_string_or_comment(src: &str, offset: usize) -> bool {
+    use ruff_python_ast::token::TokenKind;
+    use ruff_text_size::Ranged;
+    if bracket_depth(src) > MAX_BRACKET_DEPTH {
+        return false;
+    }
+    stacker::maybe_grow(256 * 1024, 16 * 1024 * 1024, || {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        parsed.tokens().iter().any(|t| {
+            let (start, end) = (t.start().to_usize(), t.end().to_usize());
+            start < offset
+                && offset <= end
+                && matches!(
+                    t.kind(),
+                    TokenKind::String
+                        | TokenKind::Comment
+                        | TokenKind::FStringStart
+                        | TokenKind::FStringMiddle
+                        | TokenKind::Unknown
+                )
+        })
+    })
+}
+
 /// Deeper than this (roughly counted) is not parsed; CPython's own limit is 200.
 const MAX_BRACKET_DEPTH: usize = 1_000;
 
