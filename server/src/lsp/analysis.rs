@@ -33,8 +33,8 @@ pub(super) fn open_pages(
         .filter(|(_, d)| d.language == Language::Markdown)
         .filter_map(|(u, d)| {
             let path = u.to_file_path()?.into_owned();
-            w.is_catalog_page(Some(&path), &d.text)
-                .then(|| (path, d.generation, d.text.clone()))
+            w.is_catalog_page(Some(&path), &d.text())
+                .then(|| (path, d.generation, d.text().clone()))
         })
         .collect()
 }
@@ -60,10 +60,10 @@ pub(super) fn source_of(
     let root = w.root_or_parent(path);
     let (module, is_package) = analysis::module_for(path, &root);
     // As in `check`: tests, migrations and buffers over the cap feed no facts.
-    let analysed = !super::document::too_large(doc.language, &doc.text)
+    let analysed = !super::document::too_large(doc.language, doc.len())
         && analysis::has_findings(path, &root, &module);
     let facts = if analysed {
-        facts::collect(&doc.text, &module, is_package)
+        facts::collect(&doc.text(), &module, is_package)
     } else {
         facts::FileFacts {
             module,
@@ -71,9 +71,9 @@ pub(super) fn source_of(
             ..Default::default()
         }
     };
-    let mut source = SourceFile::new(path.to_path_buf(), doc.text.clone(), facts);
+    let mut source = SourceFile::new(path.to_path_buf(), doc.text().clone(), facts);
     if analysed {
-        source.team_hits = crate::python::queries::run_on_text(catalog.team_queries(), &doc.text);
+        source.team_hits = crate::python::queries::run_on_text(catalog.team_queries(), &doc.text());
     }
     analysis::mark_location(&mut source, path, &root);
     source
@@ -112,13 +112,14 @@ pub(super) fn python_analysis_with(
     path: &Path,
     this: &Document,
     reading: bool,
+    wanted: &dyn Fn() -> bool,
 ) -> (Arc<Analysis>, Option<usize>) {
     let docs = open_docs(state);
     let pages = open_pages(&docs, w);
     let (catalog, _, identity) = w.catalog_with(&pages);
     let mut open: Vec<(PathBuf, Arc<Document>)> = Vec::new();
     for (u, d) in &docs {
-        if d.language != Language::Python || super::document::too_large(d.language, &d.text) {
+        if d.language != Language::Python || super::document::too_large(d.language, d.len()) {
             continue;
         }
         let p = doc_path(u);
@@ -139,7 +140,7 @@ pub(super) fn python_analysis_with(
         key
     };
     let lenient = reading.then_some((path, this.generation));
-    let a = w.analysis(key, identity, lenient, || {
+    let a = w.analysis(key, identity, lenient, wanted, || {
         let mut sources: Vec<Arc<SourceFile>> = open
             .iter()
             .map(|(p, d)| cached_source(state, w, (&catalog, identity), p, d))
@@ -161,7 +162,7 @@ pub(super) fn workspace_analysis(state: &State, w: &Workspace) -> Arc<Analysis> 
     let mut open: Vec<(PathBuf, Arc<Document>)> = docs
         .iter()
         .filter(|(_, d)| {
-            d.language == Language::Python && !super::document::too_large(d.language, &d.text)
+            d.language == Language::Python && !super::document::too_large(d.language, d.len())
         })
         .map(|(u, d)| (doc_path(u), d.clone()))
         .filter(|(p, _)| w.root.as_ref().is_none_or(|r| p.starts_with(r)))
@@ -171,7 +172,7 @@ pub(super) fn workspace_analysis(state: &State, w: &Workspace) -> Arc<Analysis> 
         .iter()
         .map(|(p, d)| (p.clone(), d.generation))
         .collect();
-    w.analysis(key, identity, None, || {
+    w.analysis(key, identity, None, &|| true, || {
         open.iter()
             .map(|(p, d)| cached_source(state, w, (&catalog, identity), p, d))
             .collect()
@@ -184,7 +185,7 @@ pub(super) fn python_analysis(
     path: &Path,
     this: &Document,
 ) -> (Arc<Analysis>, Option<usize>) {
-    python_analysis_with(state, w, path, this, false)
+    python_analysis_with(state, w, path, this, false, &|| true)
 }
 
 pub(super) fn python_findings(
@@ -193,7 +194,7 @@ pub(super) fn python_findings(
     path: &Path,
     doc: &Document,
 ) -> (Arc<Analysis>, Vec<Finding>) {
-    let (a, idx) = python_analysis_with(state, w, path, doc, true);
+    let (a, idx) = python_analysis_with(state, w, path, doc, true, &|| true);
     let found = idx.map(|i| a.findings(i)).unwrap_or_default();
     (a, found)
 }
@@ -201,8 +202,8 @@ pub(super) fn python_findings(
 /// Findings of the Python fences of a Markdown document, spans in the document. Each fence is a
 /// one-file project of its own: no cross-file facts, no refactors.
 pub(super) fn fence_findings(w: &Workspace, path: &Path, doc: &Document) -> Vec<Finding> {
-    if doc.text.len() > markdown::LARGE {
+    if doc.text().len() > markdown::LARGE {
         return Vec::new();
     }
-    markdown::fences::findings(path, &doc.text, &w.config, w.catalog.team_queries())
+    markdown::fences::findings(path, &doc.text(), &w.config, w.catalog.team_queries())
 }

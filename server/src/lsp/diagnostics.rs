@@ -2,7 +2,8 @@
 //! with their version (dropped when the content moved on), or pulled after a refresh request.
 
 use super::ClientCaps;
-use super::analysis::{catalog_and_names, python_analysis};
+use super::analysis::{catalog_and_names, python_analysis_with};
+use std::sync::Arc;
 use super::document::{Document, Language, to_range};
 use super::features::{doc_path, page_location, severity};
 use super::workspace::Workspace;
@@ -14,7 +15,8 @@ use crate::line_index::{Encoding, LineIndex};
 use crate::markdown;
 use tower_lsp_server::ls_types::*;
 
-/// One document's diagnostics, all from the one snapshot `doc`.
+/// One document's diagnostics, all from the one snapshot `doc`; `None` when `doc` is no longer
+/// the document's content (no one would read the result).
 pub fn diagnostics(
     state: &State,
     w: &Workspace,
@@ -22,14 +24,14 @@ pub fn diagnostics(
     doc: &Document,
     enc: Encoding,
     caps: &ClientCaps,
-) -> Vec<Diagnostic> {
-    let text = &doc.text;
-    let index = &doc.index;
+) -> Option<Vec<Diagnostic>> {
+    let text = doc.text();
+    let index = doc.index();
     let path = doc_path(uri);
     let mut out = Vec::new();
     match doc.language {
         Language::Python => {
-            if super::document::too_large(doc.language, text) {
+            if super::document::too_large(doc.language, doc.len()) {
                 out.push(Diagnostic {
                     range: Range::default(),
                     severity: Some(DiagnosticSeverity::WARNING),
@@ -40,10 +42,23 @@ pub fn diagnostics(
                     ),
                     ..Diagnostic::default()
                 });
-                return out;
+                return Some(out);
             }
-            let (a, idx) = python_analysis(state, w, &path, doc);
-            let Some(i) = idx else { return out };
+            // A computation whose document moved on while it waited for its turn is not done:
+            // its result would be dropped (push) or recomputed (pull) anyway.
+            let wanted = || {
+                state
+                    .docs
+                    .get(uri)
+                    .is_some_and(|d| d.generation == doc.generation)
+            };
+            let (a, idx) = python_analysis_with(state, w, &path, doc, false, &wanted);
+            let Some(i) = idx else { return Some(out) };
+            // Findings and text from the one snapshot, never an analysis of other content.
+            let analysed = &a.project.files[i].text;
+            if !Arc::ptr_eq(analysed, text) && **analysed != **text {
+                return None;
+            }
             let raw = a.detected(i).to_vec();
             let (kept, unused) = analysis::suppress(text, raw);
             for f in kept.iter().filter(|f| f.kind != Kind::Pattern) {
@@ -139,7 +154,7 @@ pub fn diagnostics(
             ..Diagnostic::default()
         });
     }
-    out
+    Some(out)
 }
 
 fn finding_diagnostic(
@@ -284,6 +299,7 @@ impl Backend {
                 diagnostics(&state, &w, &u, &doc, enc, &caps)
             }))
             .ok()
+            .flatten()
         })
         .await
         .ok()??;

@@ -4,7 +4,7 @@
 
 use crate::line_index::{Encoding, LineCol, LineIndex};
 use ropey::Rope;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,9 +36,11 @@ pub struct Document {
     pub generation: u64,
     pub language: Language,
     rope: Rope,
-    /// The text as one string, and its line index: rebuilt after each batch of changes.
-    pub text: Arc<str>,
-    pub index: LineIndex,
+    /// The text as one string, and its line index: built from the rope on first use after a
+    /// batch of changes, by whoever reads it (a request's blocking thread), never by
+    /// `did_change`, which must stay cheap on big buffers.
+    text: OnceLock<Arc<str>>,
+    index: OnceLock<LineIndex>,
 }
 
 fn next_generation() -> u64 {
@@ -47,8 +49,8 @@ fn next_generation() -> u64 {
 }
 
 /// Is this Python buffer over the analysis cap (then it is neither parsed nor analysed)?
-pub fn too_large(language: Language, text: &str) -> bool {
-    language == Language::Python && text.len() as u64 > crate::analysis::MAX_FILE_BYTES
+pub fn too_large(language: Language, len: usize) -> bool {
+    language == Language::Python && len as u64 > crate::analysis::MAX_FILE_BYTES
 }
 
 /// Where `pos` falls in `rope`, as a char index (clamped).
@@ -82,20 +84,32 @@ fn char_at(rope: &Rope, pos: Position, enc: Encoding) -> usize {
 
 impl Document {
     pub fn new(text: &str, version: i32, language: Language) -> Document {
-        let rope = Rope::from_str(text);
-        let text: Arc<str> = Arc::from(text);
-        let index = LineIndex::new(&text);
         Document {
             version,
             generation: next_generation(),
             language,
-            rope,
-            text,
-            index,
+            rope: Rope::from_str(text),
+            text: OnceLock::from(Arc::<str>::from(text)),
+            index: OnceLock::new(),
         }
     }
 
-    /// Applies changes in order. The Python tree is edited change by change and reparsed once.
+    /// The whole text.
+    pub fn text(&self) -> &Arc<str> {
+        self.text.get_or_init(|| Arc::from(self.rope.to_string()))
+    }
+
+    /// The line index of [`Document::text`].
+    pub fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text()))
+    }
+
+    /// The length of the text in bytes (no need to build it).
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    /// Applies changes in order: rope edits only; the text and index are built when next read.
     pub fn apply(
         &mut self,
         changes: &[TextDocumentContentChangeEvent],
@@ -115,14 +129,13 @@ impl Document {
         }
         self.version = version;
         self.generation = next_generation();
-        let text = self.rope.to_string();
-        self.index = LineIndex::new(&text);
-        self.text = Arc::from(text);
+        self.text = OnceLock::new();
+        self.index = OnceLock::new();
     }
 
     pub fn offset(&self, pos: Position, enc: Encoding) -> usize {
-        self.index.to_offset(
-            &self.text,
+        self.index().to_offset(
+            self.text(),
             LineCol {
                 line: pos.line,
                 col: pos.character,
@@ -132,7 +145,7 @@ impl Document {
     }
 
     pub fn position(&self, offset: usize, enc: Encoding) -> Position {
-        to_position(&self.text, &self.index, offset, enc)
+        to_position(self.text(), self.index(), offset, enc)
     }
 
     pub fn range(&self, span: &std::ops::Range<usize>, enc: Encoding) -> Range {
@@ -177,7 +190,7 @@ mod tests {
             2,
             Encoding::Utf16,
         );
-        assert_eq!(&*doc.text, "class Bé:\n    x = 'é😀z'\n");
+        assert_eq!(&**doc.text(), "class Bé:\n    x = 'é😀z'\n");
         assert_eq!(doc.version, 2);
     }
 }

@@ -73,10 +73,10 @@ fn findings_hover(
     catalog: &Catalog,
     enc: Encoding,
 ) -> Option<Hover> {
-    let line = doc.index.line_of(offset);
+    let line = doc.index().line_of(offset);
     let here: Vec<&Finding> = found
         .iter()
-        .filter(|f| doc.index.line_of(f.span.start) == line)
+        .filter(|f| doc.index().line_of(f.span.start) == line)
         .collect();
     let first = here.first()?;
     let mut md = String::new();
@@ -107,7 +107,7 @@ pub fn hover(
     match doc.language {
         Language::Markdown => {
             let (catalog, names) = catalog_and_names(&b.state, w);
-            let Some((r, p)) = markdown::reference_at(&doc.text, offset, &catalog, &names)
+            let Some((r, p)) = markdown::reference_at(&doc.text(), offset, &catalog, &names)
                 .and_then(|r| catalog.get(&r.target).map(|p| (r, p)))
             else {
                 let found = fence_findings(w, &doc_path(uri), doc);
@@ -125,10 +125,10 @@ pub fn hover(
         Language::Python => {
             let path = doc_path(uri);
             let (_, found) = python_findings(&b.state, w, &path, doc);
-            let line = doc.index.line_of(offset);
+            let line = doc.index().line_of(offset);
             let here: Vec<&Finding> = found
                 .iter()
-                .filter(|f| doc.index.line_of(f.span.start) == line)
+                .filter(|f| doc.index().line_of(f.span.start) == line)
                 .collect();
             if here.is_empty() {
                 return None;
@@ -187,8 +187,8 @@ pub fn completion(
 ) -> Option<CompletionResponse> {
     let enc = b.encoding();
     let offset = doc.offset(pos, enc);
-    let text = &doc.text;
-    let line_start = doc.index.line_start(doc.index.line_of(offset));
+    let text = &doc.text();
+    let line_start = doc.index().line_start(doc.index().line_of(offset));
     let before = &text[line_start..offset];
     // `# pattern-language: ignore[` completes rule ids.
     if doc.language == Language::Python
@@ -235,7 +235,7 @@ pub fn completion(
     let start = markdown::wiki_prefix(text, offset)?;
     if doc.language == Language::Python
         && !before.contains('#')
-        && !crate::python::facts::in_string_or_comment(&doc.text, offset)
+        && !crate::python::facts::in_string_or_comment(&doc.text(), offset)
     {
         return None;
     }
@@ -273,10 +273,10 @@ fn python_completion(
     line_start: usize,
 ) -> Option<Vec<CompletionItem>> {
     let enc = b.encoding();
-    let text = &*doc.text;
+    let text = &*doc.text();
     let before = &text[line_start..offset];
     let path = doc_path(uri);
-    let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true);
+    let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true, &|| true);
     let fi = idx?;
     let file = &a.project.files[fi];
     let snippets = super::lock(&b.state.caps).snippets;
@@ -454,7 +454,7 @@ pub fn definition(
     let enc = b.encoding();
     let offset = doc.offset(pos, enc);
     let (catalog, names) = catalog_and_names(&b.state, w);
-    let r = markdown::reference_at(&doc.text, offset, &catalog, &names)?;
+    let r = markdown::reference_at(&doc.text(), offset, &catalog, &names)?;
     let p = catalog.get(&r.target)?;
     let (uri, line) = page_location(p)?;
     Some(GotoDefinitionResponse::Scalar(Location {
@@ -473,7 +473,7 @@ pub fn document_symbols(
     let enc = b.encoding();
     match doc.language {
         Language::Markdown => {
-            let symbols = markdown::headings(&doc.text)
+            let symbols = markdown::headings(&doc.text())
                 .into_iter()
                 .map(|(level, title, span)| DocumentSymbol {
                     name: if title.is_empty() {
@@ -491,16 +491,16 @@ pub fn document_symbols(
                 })
                 .collect::<Vec<_>>();
             let mut symbols = symbols;
-            if doc.text.len() <= markdown::LARGE {
+            if doc.text().len() <= markdown::LARGE {
                 // The classes of Python fences, labelled with the patterns seen in them.
                 let found = fence_findings(w, &doc_path(uri), doc);
-                for fence in markdown::fences::python_fences(&doc.text) {
+                for fence in markdown::fences::python_fences(&doc.text()) {
                     for (name, span, name_span) in markdown::fences::classes(&fence) {
-                        let line = doc.index.line_of(span.start);
+                        let line = doc.index().line_of(span.start);
                         let names: Vec<String> = found
                             .iter()
                             .filter(|f| {
-                                f.kind == Kind::Pattern && doc.index.line_of(f.span.start) == line
+                                f.kind == Kind::Pattern && doc.index().line_of(f.span.start) == line
                             })
                             .map(|f| {
                                 w.catalog
@@ -526,7 +526,7 @@ pub fn document_symbols(
         }
         Language::Python => {
             let path = doc_path(uri);
-            let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true);
+            let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true, &|| true);
             let i = idx?;
             let file = &a.project.files[i];
             let found = a.findings(i);
@@ -534,7 +534,7 @@ pub fn document_symbols(
             let mut by_line: HashMap<usize, Vec<String>> = HashMap::new();
             for f in found.iter().filter(|f| f.kind == Kind::Pattern) {
                 by_line
-                    .entry(doc.index.line_of(f.span.start))
+                    .entry(doc.index().line_of(f.span.start))
                     .or_default()
                     .push(
                         w.catalog
@@ -544,7 +544,7 @@ pub fn document_symbols(
             }
             let label = |start: usize| -> Option<String> {
                 by_line
-                    .get(&doc.index.line_of(start))
+                    .get(&doc.index().line_of(start))
                     .map(|names| names.join(", "))
             };
             let mut symbols = Vec::new();
@@ -645,7 +645,7 @@ pub fn inlay_hints(
         .iter()
         .filter(|f| f.kind == Kind::Pattern)
         .filter(|f| {
-            let line = doc.index.line_of(f.span.start) as u32;
+            let line = doc.index().line_of(f.span.start) as u32;
             range.start.line <= line && line <= range.end.line
         })
         .map(|f| {

@@ -340,22 +340,18 @@ impl LanguageServer for Backend {
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let enc = self.encoding();
-        // Applied before the first await: ordered per document.
-        let applied = match self.state.docs.get_mut(&uri) {
-            Some(mut doc) => {
-                if params.text_document.version <= doc.version {
-                    false
-                } else {
-                    // Snapshots held by running requests keep the old content.
-                    Arc::make_mut(&mut doc).apply(
-                        &params.content_changes,
-                        params.text_document.version,
-                        enc,
-                    );
-                    true
-                }
+        // Applied before the first await: ordered per document. The new content is built with
+        // no map guard held (on a big buffer that takes milliseconds, and every request reads
+        // the map), then swapped in; snapshots held by running requests keep the old content.
+        let current = self.state.docs.get(&uri).map(|d| d.value().clone());
+        let applied = match current {
+            Some(doc) if params.text_document.version > doc.version => {
+                let mut next = Document::clone(&doc);
+                next.apply(&params.content_changes, params.text_document.version, enc);
+                self.state.docs.insert(uri.clone(), Arc::new(next));
+                true
             }
-            None => false,
+            _ => false,
         };
         if !applied {
             self.client
@@ -470,11 +466,17 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        Ok(self
+        let t0 = std::time::Instant::now();
+        let r = self
             .with_doc(&uri.clone(), move |b, doc, w| {
-                features::hover(b, doc, w, &uri, pos)
+                let t1 = t0.elapsed();
+                let r = features::hover(b, doc, w, &uri, pos);
+                eprintln!("TRACE hover start {:?} run {:?}", t1, t0.elapsed() - t1);
+                r
             })
-            .await)
+            .await;
+        eprintln!("TRACE hover total {:?}", t0.elapsed());
+        Ok(r)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -656,7 +658,7 @@ impl Backend {
         f: impl FnOnce(&Backend, &Document, &Workspace) -> Option<T> + Send + 'static,
     ) -> Option<T> {
         let doc = self.state.docs.get(uri).map(|d| d.value().clone())?;
-        if document::too_large(doc.language, &doc.text) {
+        if document::too_large(doc.language, doc.len()) {
             return None;
         }
         let path = uri.to_file_path().map(|p| p.into_owned());

@@ -167,6 +167,7 @@ impl Workspace {
         key: Vec<(PathBuf, u64)>,
         catalog: u64,
         lenient: Option<(&Path, u64)>,
+        wanted: &dyn Fn() -> bool,
         sources: impl FnOnce() -> Vec<Arc<SourceFile>>,
     ) -> Arc<Analysis> {
         let hit = |cached: &Option<CachedAnalysis>, lenient: Option<(&Path, u64)>| {
@@ -186,10 +187,18 @@ impl Workspace {
             return a;
         }
         let _computing = self.computing.lock();
-        if let Ok(guard) = self.cache.lock()
-            && let Some(a) = hit(&guard, None)
-        {
-            return a;
+        if let Ok(guard) = self.cache.lock() {
+            if let Some(a) = hit(&guard, None) {
+                return a;
+            }
+            // A result no one will read (its document moved on while this waited its turn):
+            // hand back the last analysis rather than build one more.
+            if !wanted()
+                && let Some((_, c, a)) = guard.as_ref()
+                && *c == catalog
+            {
+                return a.clone();
+            }
         }
         let open = sources();
         let mut files: Vec<Arc<SourceFile>> = self
