@@ -132,7 +132,9 @@ fn every_rule_case_places_its_findings_exactly() {
     for folder in folders {
         let rule = folder.file_name().unwrap().to_string_lossy().into_owned();
         if !ids.contains(&rule.as_str()) {
-            failures.push(format!("tests/cases/{rule}: not a rule id of detect::RULES"));
+            failures.push(format!(
+                "tests/cases/{rule}: not a rule id of detect::RULES"
+            ));
             continue;
         }
         let (mut positive, mut negative) = (false, false);
@@ -162,10 +164,16 @@ fn every_rule_case_places_its_findings_exactly() {
                 }
                 let hit = found.contains(&(path.clone(), *line, id.clone()));
                 if *expected && !hit {
-                    failures.push(format!("{name}: {}:{line}: `{id}` expected, not found", path.display()));
+                    failures.push(format!(
+                        "{name}: {}:{line}: `{id}` expected, not found",
+                        path.display()
+                    ));
                 }
                 if !*expected && hit {
-                    failures.push(format!("{name}: {}:{line}: `{id}` found, expected not", path.display()));
+                    failures.push(format!(
+                        "{name}: {}:{line}: `{id}` found, expected not",
+                        path.display()
+                    ));
                 }
             }
             for (path, line, id) in &found {
@@ -173,7 +181,10 @@ fn every_rule_case_places_its_findings_exactly() {
                     .iter()
                     .any(|(p, l, r, e)| *e && p == path && l == line && r == id);
                 if id == &rule && !marked {
-                    failures.push(format!("{name}: {}:{line}: unexpected `{id}`", path.display()));
+                    failures.push(format!(
+                        "{name}: {}:{line}: unexpected `{id}`",
+                        path.display()
+                    ));
                 }
             }
         }
@@ -184,13 +195,22 @@ fn every_rule_case_places_its_findings_exactly() {
             None => failures.push(format!("rule `{id}` has no tests/cases/{id}/")),
             Some((_, p, n)) => {
                 if !p {
-                    failures.push(format!("rule `{id}` has no positive case (`# expect: {id}`)"));
+                    failures.push(format!(
+                        "rule `{id}` has no positive case (`# expect: {id}`)"
+                    ));
                 }
                 if !n {
-                    failures.push(format!("rule `{id}` has no negative case (`# expect-not: {id}`)"));
+                    failures.push(format!(
+                        "rule `{id}` has no negative case (`# expect-not: {id}`)"
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -67,7 +67,9 @@ fn the_rule_list_of_the_doc_is_generated_from_the_registry() {
 #[test]
 fn the_contract_table_has_one_row_per_rule() {
     let doc = std::fs::read_to_string(doc_path()).unwrap();
-    let table = &doc[doc.find("| rule | kind | sits at |").expect("contract table")..];
+    let table = &doc[doc
+        .find("| rule | kind | sits at |")
+        .expect("contract table")..];
     let rows: Vec<&str> = table
         .lines()
         .skip(2)

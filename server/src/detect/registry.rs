@@ -100,7 +100,8 @@ const fn smell(
     }
 }
 
-/// Every rule, in the order the detectors run (a detector runs at its first rule).
+/// Every rule, in the order the detectors run (a detector runs at its first rule). One line each.
+#[rustfmt::skip]
 pub const RULES: &[Rule] = &[
     pattern("django-orm-repository", "a repository mapping Django models to domain objects, and the port it implements", &[&DJANGO_ORM_REPOSITORY]),
     pattern("json-field-repository", "a model with one JSONField and the repository that (de)serialises domain objects into it", &[&JSON_FIELD_REPOSITORY]),
