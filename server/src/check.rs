@@ -112,8 +112,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut catalogs = config.catalog.clone();
     catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
     let catalog = CompiledCatalog::load(&catalogs);
-    let mut known: Vec<&str> = catalog.patterns().iter().map(|p| p.id.as_str()).collect();
-    known.extend(crate::detect::SMELLS.iter().map(|s| s.id));
+    let known = crate::detect::registry::known_ids(&catalog);
     config_problems.extend(crate::config::unknown_rules(&config, &known));
 
     let timings = std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some();
@@ -542,7 +541,7 @@ fn write_sarif(out: &mut impl Write, shown: &[&Record], catalog: &Catalog) -> st
             let pattern_id = smell.map_or(*id, |s| s.fixed_by[0]);
             let pattern = catalog.get(pattern_id);
             let short = match (smell, pattern) {
-                (Some(s), _) => s.what.to_string(),
+                (Some(s), _) => s.summary.to_string(),
                 (None, Some(p)) => p.title.clone(),
                 _ => id.to_string(),
             };

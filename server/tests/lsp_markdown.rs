@@ -239,6 +239,38 @@ fn config_errors_are_reported_at_their_line_and_the_rest_applies() {
 }
 
 #[test]
+fn unknown_rule_ids_of_the_config_are_diagnostics_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pattern-language.toml"),
+        "select = [\"ALL\"]\nignore = [\n  \"uuid4-primary-key\",\n  \"orm-in-domian\",\n]\n[severity]\ncross-context-imports = \"error\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("models.py"), "").unwrap();
+    let mut c = Client::start(dir.path(), json!({}), false);
+    let cfg = uri(&dir.path().join("pattern-language.toml"));
+    let msg = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == cfg.as_str()
+    });
+    let diags = msg["params"]["diagnostics"].as_array().unwrap();
+    let got: Vec<(u64, &str)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].0, 3);
+    assert!(got[0].1.contains("did you mean `orm-in-domain`"), "{got:?}");
+    assert_eq!(got[1].0, 6);
+    assert!(got[1].1.contains("`cross-context-imports`"), "{got:?}");
+    c.shutdown();
+}
+
+#[test]
 fn bad_input_never_crashes_the_server() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.py"), [0x66u8, 0x6f, 0xff, 0xfe, 0x0a]).unwrap();

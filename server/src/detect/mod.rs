@@ -34,6 +34,7 @@ mod orm_in_domain;
 mod query_method_sprawl;
 mod random_identifier;
 mod redis;
+pub mod registry;
 mod repository_specification;
 mod roles;
 mod service_layer;
@@ -43,6 +44,7 @@ mod transactional_outbox;
 mod unit_of_work;
 mod value_object;
 
+pub use registry::{RULES, Rule};
 pub use roles::Roles;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -75,55 +77,9 @@ pub struct Finding {
     pub related: Vec<Related>,
 }
 
-/// A smell and the patterns that fix it (design.md's table).
-pub struct SmellInfo {
-    pub id: &'static str,
-    pub severity: Severity,
-    pub fixed_by: &'static [&'static str],
-    pub what: &'static str,
-}
-
-pub const SMELLS: &[SmellInfo] = &[
-    SmellInfo {
-        id: "cross-context-import",
-        severity: Severity::Warning,
-        fixed_by: &["anticorruption-layer", "open-host-service"],
-        what: "one bounded context imports another's ORM models",
-    },
-    SmellInfo {
-        id: "cache-not-invalidated",
-        severity: Severity::Warning,
-        fixed_by: &["cached-repository"],
-        what: "a cached repository write leaves the cache stale",
-    },
-    SmellInfo {
-        id: "schema-on-sqlite",
-        severity: Severity::Warning,
-        fixed_by: &["context-database"],
-        what: "per-context schemas configured on SQLite, which has no schemas",
-    },
-    SmellInfo {
-        id: "query-method-sprawl",
-        severity: Severity::Warning,
-        fixed_by: &["repository-specification"],
-        what: "a repository with a get_by_*/find_by_* method per query",
-    },
-    SmellInfo {
-        id: "orm-in-domain",
-        severity: Severity::Warning,
-        fixed_by: &["django-orm-repository"],
-        what: "a domain module imports django.db",
-    },
-    SmellInfo {
-        id: "uuid4-primary-key",
-        severity: Severity::Hint,
-        fixed_by: &["random-identifier"],
-        what: "a model primary key defaults to uuid4; uuid7 keeps index locality",
-    },
-];
-
-pub fn smell(id: &str) -> Option<&'static SmellInfo> {
-    SMELLS.iter().find(|s| s.id == id)
+/// The smell of this id, from [`registry::RULES`].
+pub fn smell(id: &str) -> Option<&'static Rule> {
+    registry::rule(id).filter(|r| r.kind == Kind::Smell)
 }
 
 pub struct Cx<'a> {
@@ -326,7 +282,7 @@ fn is_port(class: &Class) -> bool {
     is_abstract && !methods.is_empty() && (named || verbs * 3 >= methods.len() * 2)
 }
 
-/// Runs every detector on one file.
+/// Runs the detectors of [`registry::RULES`] on one file (those with a rule enabled).
 pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding> {
     let file = &project.files[index];
     let cx = Cx {
@@ -336,34 +292,16 @@ pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding
         roles,
     };
     let mut out = Vec::new();
-    django_orm_repository::run(&cx, &mut out);
-    json_field_repository::run(&cx, &mut out);
-    cached_repository::run(&cx, &mut out);
-    cache_not_invalidated::run(&cx, &mut out);
-    repository_specification::run(&cx, &mut out);
-    query_method_sprawl::run(&cx, &mut out);
-    context_table_namespace::run(&cx, &mut out);
-    context_database_schema::run(&cx, &mut out);
-    context_database::run(&cx, &mut out);
-    bounded_context::run(&cx, &mut out);
-    random_identifier::run(&cx, &mut out);
-    domain_specific_identifier::run(&cx, &mut out);
-    anticorruption_layer::run(&cx, &mut out);
-    open_host_service::run(&cx, &mut out);
-    shared_kernel::run(&cx, &mut out);
-    redis::run(&cx, &mut out);
-    time_series::run(&cx, &mut out);
-    installed_apps::run(&cx, &mut out);
-    unit_of_work::run(&cx, &mut out);
-    service_layer::run(&cx, &mut out);
-    transactional_outbox::run(&cx, &mut out);
-    cqrs::run(&cx, &mut out);
-    event_sourcing::run(&cx, &mut out);
-    value_object::run(&cx, &mut out);
-    aggregate::run(&cx, &mut out);
-    domain_event::run(&cx, &mut out);
-    cross_context_import::run(&cx, &mut out);
-    orm_in_domain::run(&cx, &mut out);
+    if file.is_test || file.is_migration {
+        // Test doubles and migrations imitate everything: neither smells nor recognitions there.
+        return out;
+    }
+    for (detector, rules) in registry::detectors() {
+        // A detector whose rules are all switched off by the config does not run.
+        if rules.iter().any(|r| project.config.enabled(r)) {
+            (detector.run)(&cx, &mut out);
+        }
+    }
     // Team-defined patterns: the catalog's `query` blocks matched at load time.
     for (id, span) in &file.team_hits {
         let start = span.start;
@@ -382,10 +320,6 @@ pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding
                         .trim()
                 )],
         ));
-    }
-    if file.is_test || file.is_migration {
-        // Test doubles and migrations imitate everything: neither smells nor recognitions there.
-        out.clear();
     }
     out.retain(|f| project.config.enabled(&f.rule));
     for f in &mut out {

@@ -201,12 +201,11 @@ pub fn completion(
         let partial_start = partial_start + text[partial_start..offset].len()
             - text[partial_start..offset].trim_start().len();
         let range = doc.range(&(partial_start..offset), enc);
-        let mut items: Vec<CompletionItem> = crate::detect::SMELLS
-            .iter()
+        let mut items: Vec<CompletionItem> = crate::detect::registry::smells()
             .map(|s| CompletionItem {
                 label: s.id.to_string(),
                 kind: Some(CompletionItemKind::ENUM_MEMBER),
-                detail: Some(s.what.to_string()),
+                detail: Some(s.summary.to_string()),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                     range,
                     new_text: s.id.to_string(),

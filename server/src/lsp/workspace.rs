@@ -74,6 +74,12 @@ impl Workspace {
         }
         let catalog = CompiledCatalog::load(&config.catalog);
         let names = Names::new(&catalog);
+        // Rule ids of `select`, `ignore` and `severity` the engine and the catalog do not know,
+        // at their line (shown on the config file, as `check` prints them).
+        problems.extend(crate::config::unknown_rules(
+            &config,
+            &crate::detect::registry::known_ids(&catalog),
+        ));
         let (disk, disk_problems) = match (&root, index) {
             (Some(r), true) => {
                 let files = analysis::python_files(std::slice::from_ref(r), &config, r);

@@ -334,8 +334,7 @@ pub fn check_example(pattern: &Pattern, catalog: &CompiledCatalog) -> Result<(),
             continue;
         };
         if is_before(fence) {
-            let smells: Vec<&str> = crate::detect::SMELLS
-                .iter()
+            let smells: Vec<&str> = crate::detect::registry::smells()
                 .filter(|s| s.fixed_by.contains(&pattern.id.as_str()))
                 .map(|s| s.id)
                 .collect();

@@ -1,0 +1,6 @@
+# reports/aggregates.py
+from django.db.models import Aggregate
+
+
+class Median(Aggregate):  # expect-not: event-sourcing
+    function = "PERCENTILE_CONT"
