@@ -33,7 +33,7 @@ impl Server {
             .arg("server")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create("/tmp/bench-server.err").map(Stdio::from).unwrap_or(Stdio::null()))
+            .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
         let stdin = child.stdin.take().unwrap();

@@ -192,7 +192,7 @@ fn event(
 /// The facts of a document as the server collects them: from its edited text (no tree is kept
 /// between edits).
 fn facts_of(doc: &Doc) -> String {
-    format!("{:?}", facts::collect(&doc.text, "app.models", false))
+    format!("{:?}", facts::collect(doc.text(), "app.models", false))
 }
 
 /// A fresh walk of the text, and whether it has syntax errors.
@@ -238,7 +238,8 @@ fn incremental_edits_match_a_fresh_parse_and_walk() {
             }
             doc.apply(&changes, doc.version + 1, enc);
             assert_eq!(
-                &*doc.text, text,
+                &**doc.text(),
+                text,
                 "seed {seed}, sequence {sequences}, step {step}: text"
             );
             let (expected, errors) = fresh(&text);

@@ -3,7 +3,6 @@
 
 use super::ClientCaps;
 use super::analysis::{catalog_and_names, python_analysis_with};
-use std::sync::Arc;
 use super::document::{Document, Language, to_range};
 use super::features::{doc_path, page_location, severity};
 use super::workspace::Workspace;
@@ -13,6 +12,7 @@ use crate::catalog::Catalog;
 use crate::detect::{Finding, Kind};
 use crate::line_index::{Encoding, LineIndex};
 use crate::markdown;
+use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 
 /// One document's diagnostics, all from the one snapshot `doc`; `None` when `doc` is no longer

@@ -466,17 +466,11 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
-        let t0 = std::time::Instant::now();
-        let r = self
+        Ok(self
             .with_doc(&uri.clone(), move |b, doc, w| {
-                let t1 = t0.elapsed();
-                let r = features::hover(b, doc, w, &uri, pos);
-                eprintln!("TRACE hover start {:?} run {:?}", t1, t0.elapsed() - t1);
-                r
+                features::hover(b, doc, w, &uri, pos)
             })
-            .await;
-        eprintln!("TRACE hover total {:?}", t0.elapsed());
-        Ok(r)
+            .await)
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
