@@ -182,7 +182,7 @@ pub fn resolve_refactor(
     let s = snapshot(b);
     let path = doc_path(uri);
     let offer = with_scope(b, &s, doc, w, &path, |scope| {
-        ide::actions::resolve(scope, &doc.index(), lines(range), &s.roots, id, at)
+        ide::actions::resolve(scope, doc.index(), lines(range), &s.roots, id, at)
     })??;
     match offer_action(&s, uri, doc, offer, None)? {
         CodeActionOrCommand::CodeAction(a) => Some(a),
@@ -333,7 +333,7 @@ pub fn code_actions(
                     ));
                 }
                 let line = d.range.start.line as usize;
-                let span = doc.index().line_range(&doc.text(), line);
+                let span = doc.index().line_range(doc.text(), line);
                 let line_text = &doc.text()[span.clone()];
                 let new_text = match line_text.find(analysis::SUPPRESS_MARK) {
                     Some(_) => continue,
@@ -363,7 +363,7 @@ pub fn code_actions(
     if doc.language == Language::Python {
         let lazy = snap.caps.resolve_edit;
         let offers = with_scope(b, &snap, doc, w, &path, |scope| {
-            ide::actions::at_cursor(scope, &doc.index(), lines(params.range), &snap.roots)
+            ide::actions::at_cursor(scope, doc.index(), lines(params.range), &snap.roots)
         });
         for offer in offers.into_iter().flatten() {
             let (id, at) = (offer.id, offer.at);
@@ -419,7 +419,7 @@ pub fn code_actions(
     if doc.language == Language::Markdown {
         let start = doc.offset(params.range.start, enc);
         let end = doc.offset(params.range.end, enc);
-        for r in markdown::references(&doc.text(), &w.catalog, &w.names) {
+        for r in markdown::references(doc.text(), &w.catalog, &w.names) {
             if r.kind == RefKind::Mention && r.span.start <= end && start <= r.span.end {
                 let edit = TextEdit {
                     range: doc.range(&r.span, enc),

@@ -33,7 +33,7 @@ pub(super) fn open_pages(
         .filter(|(_, d)| d.language == Language::Markdown)
         .filter_map(|(u, d)| {
             let path = u.to_file_path()?.into_owned();
-            w.is_catalog_page(Some(&path), &d.text())
+            w.is_catalog_page(Some(&path), d.text())
                 .then(|| (path, d.generation, d.text().clone()))
         })
         .collect()
@@ -63,7 +63,7 @@ pub(super) fn source_of(
     let analysed = !super::document::too_large(doc.language, doc.len())
         && analysis::has_findings(path, &root, &module);
     let facts = if analysed {
-        facts::collect(&doc.text(), &module, is_package)
+        facts::collect(doc.text(), &module, is_package)
     } else {
         facts::FileFacts {
             module,
@@ -73,7 +73,7 @@ pub(super) fn source_of(
     };
     let mut source = SourceFile::new(path.to_path_buf(), doc.text().clone(), facts);
     if analysed {
-        source.team_hits = crate::python::queries::run_on_text(catalog.team_queries(), &doc.text());
+        source.team_hits = crate::python::queries::run_on_text(catalog.team_queries(), doc.text());
     }
     analysis::mark_location(&mut source, path, &root);
     source
@@ -205,5 +205,5 @@ pub(super) fn fence_findings(w: &Workspace, path: &Path, doc: &Document) -> Vec<
     if doc.text().len() > markdown::LARGE {
         return Vec::new();
     }
-    markdown::fences::findings(path, &doc.text(), &w.config, w.catalog.team_queries())
+    markdown::fences::findings(path, doc.text(), &w.config, w.catalog.team_queries())
 }

@@ -109,6 +109,11 @@ impl Document {
         self.rope.len_bytes()
     }
 
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rope.len_bytes() == 0
+    }
+
     /// Applies changes in order: rope edits only; the text and index are built when next read.
     pub fn apply(
         &mut self,

@@ -107,7 +107,7 @@ pub fn hover(
     match doc.language {
         Language::Markdown => {
             let (catalog, names) = catalog_and_names(&b.state, w);
-            let Some((r, p)) = markdown::reference_at(&doc.text(), offset, &catalog, &names)
+            let Some((r, p)) = markdown::reference_at(doc.text(), offset, &catalog, &names)
                 .and_then(|r| catalog.get(&r.target).map(|p| (r, p)))
             else {
                 let found = fence_findings(w, &doc_path(uri), doc);
@@ -234,7 +234,7 @@ pub fn completion(
     let start = markdown::wiki_prefix(text, offset)?;
     if doc.language == Language::Python
         && !before.contains('#')
-        && !crate::python::facts::in_string_or_comment(&doc.text(), offset)
+        && !crate::python::facts::in_string_or_comment(doc.text(), offset)
     {
         return None;
     }
@@ -272,7 +272,7 @@ fn python_completion(
     line_start: usize,
 ) -> Option<Vec<CompletionItem>> {
     let enc = b.encoding();
-    let text = &*doc.text();
+    let text = doc.text();
     let before = &text[line_start..offset];
     let path = doc_path(uri);
     let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true, &|| true);
@@ -453,7 +453,7 @@ pub fn definition(
     let enc = b.encoding();
     let offset = doc.offset(pos, enc);
     let (catalog, names) = catalog_and_names(&b.state, w);
-    let r = markdown::reference_at(&doc.text(), offset, &catalog, &names)?;
+    let r = markdown::reference_at(doc.text(), offset, &catalog, &names)?;
     let p = catalog.get(&r.target)?;
     let (uri, line) = page_location(p)?;
     Some(GotoDefinitionResponse::Scalar(Location {
@@ -472,7 +472,7 @@ pub fn document_symbols(
     let enc = b.encoding();
     match doc.language {
         Language::Markdown => {
-            let symbols = markdown::headings(&doc.text())
+            let symbols = markdown::headings(doc.text())
                 .into_iter()
                 .map(|(level, title, span)| DocumentSymbol {
                     name: if title.is_empty() {
@@ -493,7 +493,7 @@ pub fn document_symbols(
             if doc.text().len() <= markdown::LARGE {
                 // The classes of Python fences, labelled with the patterns seen in them.
                 let found = fence_findings(w, &doc_path(uri), doc);
-                for fence in markdown::fences::python_fences(&doc.text()) {
+                for fence in markdown::fences::python_fences(doc.text()) {
                     for (name, span, name_span) in markdown::fences::classes(&fence) {
                         let line = doc.index().line_of(span.start);
                         let names: Vec<String> = found

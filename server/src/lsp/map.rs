@@ -160,7 +160,7 @@ pub fn markdown_action(
     if doc.language != Language::Markdown || w.root.is_none() || w.file_count() == 0 {
         return None;
     }
-    let exists = map::markdown::find(&doc.text()).is_some();
+    let exists = map::markdown::find(doc.text()).is_some();
     let title = if exists { REFRESH_TITLE } else { INSERT_TITLE };
     let mut action = CodeAction {
         title: title.into(),
@@ -186,7 +186,7 @@ pub fn markdown_edit(
     let m = workspace_map(&b.state, w);
     let mermaid = map::mermaid::render(&m);
     let at = doc.offset(range.start, enc);
-    let (span, new_text) = map::markdown::edit(&doc.text(), &mermaid, at);
+    let (span, new_text) = map::markdown::edit(doc.text(), &mermaid, at);
     let edit = TextEdit {
         range: doc.range(&span, enc),
         new_text,
