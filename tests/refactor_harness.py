@@ -325,6 +325,10 @@ def harness(binary, name, source, cap, rng, stats, verbose):
                 seen.add(key)
                 rid, pattern, smell = refactor_of(a)
                 offered.append((rid, pattern, smell, path, a))
+                if verbose:
+                    why = a.get("disabled", {}).get("reason")
+                    print(f"  offered, {name}: {os.path.relpath(path, root)}: {a['title']}"
+                          + (f" [disabled: {why}]" if why else ""))
             server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
         by_refactor = {}
         for item in offered:

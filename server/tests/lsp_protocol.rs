@@ -141,7 +141,7 @@ fn orders(root: &std::path::Path) -> String {
         "orders/apps.py",
         "from django.apps import AppConfig\n\n\nclass OrdersConfig(AppConfig):\n    name = \"orders\"\n",
     );
-    let models = "from django.db import models\n\n\nclass Order(models.Model):\n    number = models.CharField(max_length=20, unique=True)\n";
+    let models = "from django.db import models\n\n\nclass Order(models.Model):\n    number = models.CharField(max_length=20, unique=True)\n\n\nclass OrderLine(models.Model):\n    order = models.ForeignKey(Order, on_delete=models.CASCADE)\n";
     write("orders/models.py", models);
     models.to_string()
 }

@@ -1217,9 +1217,9 @@ fn introduce_a_json_field_repository_for_an_aggregate() {
         let root = dir.path();
         let _ = orders_app(root);
         let domain = if pydantic {
-            "from dataclasses import dataclass\nfrom decimal import Decimal\n\n\n@dataclass\nclass Cart:\n    cart_id: str\n    total: Decimal\n    items: list[str]\n"
+            "from dataclasses import dataclass\nfrom decimal import Decimal\n\n\n@dataclass\nclass Cart:\n    cart_id: str\n    total: Decimal\n    items: list[str]\n\n    def add(self, item: str) -> None:\n        self.items.append(item)\n"
         } else {
-            "from dataclasses import dataclass\n\n\n@dataclass\nclass Cart:\n    cart_id: str\n    items: list[str]\n    paid: bool\n"
+            "from dataclasses import dataclass\n\n\n@dataclass\nclass Cart:\n    cart_id: str\n    items: list[str]\n    paid: bool\n\n    def pay(self) -> None:\n        self.paid = True\n"
         };
         std::fs::write(root.join("orders/domain.py"), domain).unwrap();
         if pydantic {

@@ -95,6 +95,91 @@ fn repository_signatures(cx: &Cx, target: ClassRef) -> Option<(String, bool, boo
     best
 }
 
+/// Why class `r` of a domain module is not an aggregate root that still needs a repository, or
+/// `None` when it is one: an entity with an identity and behaviour, which no repository loads or
+/// stores and no other domain class holds. Value objects (frozen), policies, DTOs, commands and
+/// events are never roots. For the refactors that give an aggregate its first repository.
+pub fn not_a_root_without_repository(
+    project: &crate::python::project::Project,
+    roles: &super::Roles,
+    r: ClassRef,
+) -> Option<&'static str> {
+    let file = &project.files[r.0];
+    let c = &file.facts.classes[r.1];
+    let cx = Cx {
+        project,
+        index: r.0,
+        file,
+        roles,
+    };
+    const NOT_ROOTS: &[&str] = &[
+        "Policy",
+        "Specification",
+        "Spec",
+        "DTO",
+        "Dto",
+        "Schema",
+        "Request",
+        "Response",
+        "Command",
+        "Query",
+        "Event",
+        "Config",
+        "Settings",
+        "Error",
+        "Result",
+        "Service",
+        "Factory",
+        "Serializer",
+        "Form",
+        "Filter",
+        "Rule",
+    ];
+    if !file.is_domain {
+        return Some("not in a domain module");
+    }
+    if is_frozen(c) {
+        return Some("a frozen value object");
+    }
+    if NOT_ROOTS.iter().any(|s| c.name.ends_with(s)) {
+        return Some("a policy, DTO, command or event by its name");
+    }
+    if super::inherits_any(project, r, &["ABC", "Protocol", "Enum", "Exception"]) {
+        return Some("an interface, enum or exception");
+    }
+    let identity = c.fields.iter().any(|f| {
+        let n = f.name.as_str();
+        matches!(
+            n,
+            "id" | "pk" | "uuid" | "number" | "reference" | "code" | "key" | "sku" | "isbn"
+        ) || n.ends_with("_id")
+            || f.annotation.as_deref().is_some_and(|a| {
+                a.split(|ch: char| !ch.is_alphanumeric() && ch != '_')
+                    .any(|w| w == "UUID" || w.ends_with("Id") || w.ends_with("ID"))
+            })
+    });
+    if !identity {
+        return Some("it has no identity field");
+    }
+    let behaviour = c.methods.iter().any(|m| {
+        !m.name.starts_with('_')
+            && !m.decorators.iter().any(|d| {
+                matches!(d.as_str(), "property" | "staticmethod" | "classmethod")
+                    || d.ends_with(".setter")
+            })
+    });
+    if !behaviour {
+        return Some("it has no behaviour");
+    }
+    if repository_signatures(&cx, r).is_some() {
+        return Some("a repository loads or stores it already");
+    }
+    if held_by(&cx, &c.name) {
+        return Some("another domain class holds it");
+    }
+    None
+}
+
 fn is_frozen(c: &crate::python::facts::Class) -> bool {
     c.decorators
         .iter()

@@ -44,6 +44,7 @@ mod transactional_outbox;
 mod unit_of_work;
 mod value_object;
 
+pub use aggregate::not_a_root_without_repository;
 pub use registry::{RULES, Rule};
 pub use roles::Roles;
 

@@ -18,6 +18,7 @@ fn json_native(annotation: &str) -> bool {
 
 pub fn introduce(
     project: &Project,
+    roles: &crate::detect::Roles,
     files: &dyn FileView,
     fi: usize,
     ci: usize,
@@ -25,8 +26,11 @@ pub fn introduce(
 ) -> Result<Refactor, String> {
     let file = &project.files[fi];
     let class = &file.facts.classes[ci];
-    if !file.is_domain {
-        return Err("not a domain class".into());
+    if let Some(why) = crate::detect::not_a_root_without_repository(project, roles, (fi, ci)) {
+        return Err(format!(
+            "`{}` is not an aggregate root without a repository: {why}",
+            class.name
+        ));
     }
     let is_dataclass = class
         .decorators
@@ -202,7 +206,14 @@ impl super::registry::RefactorKind for JsonRepository {
         target: super::registry::Target,
     ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
         let ci = super::registry::class_of(target).ok_or("not a class")?;
-        let r = introduce(scope.project, scope.files, scope.file, ci, scope.can_create)?;
+        let r = introduce(
+            scope.project,
+            scope.roles,
+            scope.files,
+            scope.file,
+            ci,
+            scope.can_create,
+        )?;
         Ok(super::registry::Outcome::Files(r))
     }
 }

@@ -20,7 +20,7 @@ pub fn namespace(project: &Project, fi: usize, ci: usize) -> Result<Refactor, St
         .collect();
     let _ = ci;
     let mut by_file: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
-    let mut count = 0;
+    let (mut count, mut managed) = (0, 0);
     for refs in project.models.values() {
         for &(mfi, mci) in refs {
             let file = &project.files[mfi];
@@ -35,6 +35,7 @@ pub fn namespace(project: &Project, fi: usize, ci: usize) -> Result<Refactor, St
             if meta.is_some_and(|m| m.is_abstract || m.managed == Some(false)) {
                 continue;
             }
+            managed += 1;
             let table = format!("{prefix}_{}", class.name.to_lowercase());
             let text = &*file.text;
             let edit = match meta.and_then(|m| m.db_table.as_ref()) {
@@ -83,15 +84,28 @@ pub fn namespace(project: &Project, fi: usize, ci: usize) -> Result<Refactor, St
             by_file.entry(mfi).or_default().push(edit);
         }
     }
+    // A shared prefix says "these tables belong together": with one model there is nothing to
+    // group yet (and nothing a reader could recognise the context by).
+    if managed < 2 {
+        return Err(format!(
+            "`{}` has one managed model: a table prefix groups two or more",
+            context.name
+        ));
+    }
     if count == 0 {
         return Err(format!(
             "every table of `{}` is already namespaced",
             context.name
         ));
     }
+    // `project.models` is a hash map: order each file's edits by place, so the edit (and what a
+    // client is sent) is the same on every request.
     let changes = by_file
         .into_iter()
-        .map(|(f, edits)| (project.files[f].path.clone(), FileChange::Edit(edits)))
+        .map(|(f, mut edits)| {
+            edits.sort_by_key(|e| e.span.start);
+            (project.files[f].path.clone(), FileChange::Edit(edits))
+        })
         .collect();
     Ok(Refactor {
         title: format!(

@@ -215,11 +215,54 @@ fn shop_snapshot(rel: &str, class: &str, id: &str) -> String {
 
 #[test]
 fn json_field_repository() {
-    insta::assert_snapshot!(shop_snapshot(
-        "catalog/domain.py",
-        "PriceBand",
-        "json-field-repository"
-    ));
+    let root = library();
+    let view = &crate::ide::files::Disk;
+    let offer = on_class(
+        &root,
+        view,
+        "lending/domain.py",
+        "Reservation",
+        "json-field-repository",
+    );
+    insta::assert_snapshot!(before_after(&root, view, "lending/domain.py", &offer));
+}
+
+/// Only an aggregate root without a repository gets one: not a frozen value object, a policy,
+/// or an aggregate that a repository already stores (`Member`, `Book`).
+#[test]
+fn json_field_repository_not_for_values_policies_or_stored_aggregates() {
+    let root = library();
+    for (rel, class) in [
+        ("catalog/domain.py", "Isbn"),
+        ("catalog/domain.py", "Book"),
+        ("lending/domain.py", "LoanPolicy"),
+        ("members/domain.py", "Member"),
+    ] {
+        let ids = offered_ids(&root, rel, class);
+        assert!(
+            !ids.contains(&"json-field-repository"),
+            "offered on `{class}`: {ids:?}"
+        );
+    }
+}
+
+/// The ids of every refactor offered (enabled or not) on the header of `class`.
+fn offered_ids(root: &Path, rel: &str, class: &str) -> Vec<&'static str> {
+    with_scope(root, &crate::ide::files::Disk, rel, |scope, index| {
+        let c = scope
+            .source()
+            .facts
+            .classes
+            .iter()
+            .find(|c| c.name == class)
+            .expect("class");
+        let line = index.line_of(c.span.start);
+        let roots = [root.to_path_buf()];
+        actions::at_cursor(scope, index, (line, line), &roots)
+            .into_iter()
+            .map(|o| o.id)
+            .collect()
+    })
 }
 
 #[test]
@@ -234,10 +277,13 @@ fn cache_repository() {
 #[test]
 fn namespace_tables() {
     insta::assert_snapshot!(shop_snapshot(
-        "gitforge/models.py",
-        "Repository",
+        "billing/payments/models.py",
+        "Payment",
         "namespace-tables"
     ));
+    // One model: a prefix groups nothing, so it is not offered.
+    let ids = offered_ids(&shop(), "gitforge/models.py", "Repository");
+    assert!(!ids.contains(&"namespace-tables"), "{ids:?}");
 }
 
 #[test]
