@@ -1490,3 +1490,44 @@ fn pattern_ids_complete_inside_comments_and_docstrings_only() {
     assert!(in_code.is_null(), "no pattern ids in code: {in_code}");
     c.shutdown();
 }
+
+/// The hover on a class header names the refactors on offer there, and says why one that is
+/// offered disabled cannot apply (the reason a missing action is missing).
+#[test]
+fn hover_names_the_refactors_here_and_why_one_cannot_apply() {
+    let root = shop();
+    let mut c = Client::start(&root, json!({}), false);
+    let (u, text, _) = open_file(&mut c, &root.join("gitforge/models.py"));
+    let line = line_of(&text, "class Repository");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": line, "character": 8}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("**Refactors here:**"), "{value}");
+    assert!(
+        value.contains(
+            "- Give the `gitforge` context its own database: not available, foreign keys cross the context's border"
+        ),
+        "{value}"
+    );
+    assert!(
+        value.contains("Extract a Django ORM repository for `Repository` (code action)"),
+        "{value}"
+    );
+
+    // A smell's hover lists the refactor that fixes it, here and now.
+    let (u, text, _) = open_file(&mut c, &root.join("catalog/repositories.py"));
+    let line = line_of(&text, "class BookRepository");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": line, "character": 8}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        value.contains("### Smell: `query-method-sprawl`")
+            && value.contains("- Introduce a specification: `BookRepository` gets `find(spec)`"),
+        "{value}"
+    );
+    c.shutdown();
+}

@@ -3,6 +3,33 @@
 use crate::catalog::{Catalog, Pattern, render};
 use crate::detect::{Finding, Kind};
 
+/// A refactor on offer where the hover is: its title, and why it cannot apply when it is offered
+/// disabled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HereOffer {
+    pub title: String,
+    pub disabled: Option<String>,
+}
+
+/// The hover's closing lines on the refactors on offer here, `None` when there are none: enabled
+/// ones point at the code action, disabled ones say why they cannot apply.
+pub fn offers_markdown(offers: &[HereOffer]) -> Option<String> {
+    if offers.is_empty() {
+        return None;
+    }
+    let mut md = String::from(
+        "**Refactors here:**
+",
+    );
+    for o in offers {
+        match &o.disabled {
+            None => md.push_str(&format!("- {} (code action)\n", o.title)),
+            Some(reason) => md.push_str(&format!("- {}: not available, {reason}\n", o.title)),
+        }
+    }
+    Some(md.trim_end().to_string())
+}
+
 /// The Markdown of one finding's hover. `link` is where a pattern's page opens (the protocol
 /// edge knows how to name a file).
 pub fn finding_hover(

@@ -165,6 +165,36 @@ fn with_scope<T>(
     Some(f(&scope))
 }
 
+/// The refactors on offer on one line of an open Python document (on its class header, and from
+/// its findings), for the hover: each title, with the reason when it is offered disabled.
+pub(super) fn offers_on_line(
+    b: &Backend,
+    doc: &Document,
+    w: &Workspace,
+    path: &Path,
+    line: usize,
+    findings: &[(&str, usize)],
+) -> Vec<crate::ide::hover::HereOffer> {
+    let snap = snapshot(b);
+    let offers = with_scope(b, &snap, doc, w, path, |scope| {
+        let mut offers = ide::actions::at_cursor(scope, doc.index(), (line, line), &snap.roots);
+        for &(rule, start) in findings {
+            offers.extend(ide::actions::for_finding(scope, rule, start, &snap.roots));
+        }
+        offers
+    });
+    let mut out: Vec<crate::ide::hover::HereOffer> = Vec::new();
+    for o in offers.into_iter().flatten() {
+        if out.iter().all(|h| h.title != o.title) {
+            out.push(crate::ide::hover::HereOffer {
+                title: o.title,
+                disabled: o.outcome.err(),
+            });
+        }
+    }
+    out
+}
+
 fn lines(range: Range) -> (usize, usize) {
     (range.start.line as usize, range.end.line as usize)
 }

@@ -130,7 +130,14 @@ pub fn hover(
                 .iter()
                 .filter(|f| doc.index().line_of(f.span.start) == line)
                 .collect();
-            if here.is_empty() {
+            let rules: Vec<(&str, usize)> = here
+                .iter()
+                .map(|f| (f.rule.as_str(), f.span.start))
+                .collect();
+            // On a finding, or on a class header where a refactor is on offer (enabled or not:
+            // the hover says why a missing action is missing).
+            let offers = super::actions::offers_on_line(b, doc, w, &path, line, &rules);
+            if here.is_empty() && offers.is_empty() {
                 return None;
             }
             let mut md = String::new();
@@ -140,12 +147,18 @@ pub fn hover(
                 }
                 md.push_str(&crate::ide::hover::finding_hover(f, &w.catalog, &page_link));
             }
+            if let Some(more) = crate::ide::hover::offers_markdown(&offers) {
+                if !md.is_empty() {
+                    md.push_str("\n\n");
+                }
+                md.push_str(&more);
+            }
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
                     value: md,
                 }),
-                range: Some(doc.range(&here[0].span, enc)),
+                range: here.first().map(|f| doc.range(&f.span, enc)),
             })
         }
         Language::Other => None,
