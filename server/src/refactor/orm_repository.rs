@@ -263,11 +263,12 @@ impl super::registry::RefactorKind for OrmRepository {
         let name = scope.source().facts.classes[ci].name.as_str();
         !scope.source().is_domain
             && scope.project.is_model((scope.file, ci))
-            && !scope
-                .roles
-                .orm_users
-                .values()
-                .any(|models| models.iter().any(|m| m.rsplit('.').next() == Some(name)))
+            // A model without a repository: views and services that reach its manager
+            // directly do not count as one.
+            && !scope.roles.orm_users.iter().any(|(user, models)| {
+                scope.roles.repositories.contains(user)
+                    && models.iter().any(|m| m.rsplit('.').next() == Some(name))
+            })
     }
     fn edit(
         &self,
