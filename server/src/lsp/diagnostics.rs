@@ -209,6 +209,11 @@ fn finding_diagnostic(
     }
 }
 
+/// An analysis at least this slow makes the next change wait for typing to pause.
+const SLOW_ANALYSIS: std::time::Duration = std::time::Duration::from_millis(40);
+/// The longest a change waits before its analysis.
+const MAX_SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
+
 impl Backend {
     pub(super) async fn refresh_all(&self) {
         if lock(&self.state.caps).pull {
@@ -295,11 +300,16 @@ impl Backend {
             {
                 return None;
             }
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let started = std::time::Instant::now();
+            let diags = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 diagnostics(&state, &w, &u, &doc, enc, &caps)
             }))
             .ok()
-            .flatten()
+            .flatten();
+            if diags.is_some() {
+                state.diagnostics_cost.insert(u, started.elapsed());
+            }
+            diags
         })
         .await
         .ok()??;
@@ -309,9 +319,31 @@ impl Backend {
     /// Recomputes a document's diagnostics on a task of its own: the handler returns at once, so
     /// that a burst of changes to a big file does not fill the server's few concurrent slots with
     /// handlers waiting for analyses (then a hover elsewhere waited behind them).
+    ///
+    /// A document whose last analysis was slow (a very big buffer) is analysed only once typing
+    /// pauses: the task first waits as long as that analysis took (at most [`MAX_SETTLE`]), and
+    /// gives up if the document moved on meanwhile. Each analysis of a 50,000-line buffer
+    /// otherwise takes one of the two cores for the whole burst, and requests (hover,
+    /// completion) wait behind it. Small documents are analysed at once, as before.
     pub(super) fn spawn_refresh(&self, uri: Uri) {
         let this = self.clone();
-        tokio::spawn(async move { this.refresh(uri).await });
+        let settle = self
+            .state
+            .diagnostics_cost
+            .get(&uri)
+            .map(|c| *c.value())
+            .filter(|c| *c >= SLOW_ANALYSIS)
+            .map(|c| c.min(MAX_SETTLE));
+        let generation = self.state.docs.get(&uri).map(|d| d.generation);
+        tokio::spawn(async move {
+            if let (Some(settle), Some(generation)) = (settle, generation) {
+                tokio::time::sleep(settle).await;
+                if !this.is_current(&uri, generation) {
+                    return;
+                }
+            }
+            this.refresh(uri).await
+        });
     }
 
     /// Is `generation` still the content of `uri`?
