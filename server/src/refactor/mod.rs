@@ -9,6 +9,7 @@ pub mod context_database;
 pub mod json_repository;
 pub mod namespace_tables;
 pub mod orm_repository;
+mod reference_by_identity;
 pub mod registry;
 pub mod specification;
 #[cfg(test)]
