@@ -468,7 +468,7 @@ fn drop_import(
                 .iter()
                 .any(|(n, a)| a.as_deref().unwrap_or(n) == local)
     })?;
-    let used = words(text, local).any(|s| {
+    let used = super::words(text, local).any(|s| {
         !file.facts.imports.iter().any(|i| i.span.contains(&s))
             && !rewritten.iter().any(|r| r.contains(&s))
     });
@@ -496,7 +496,7 @@ fn drop_import(
         .names
         .iter()
         .find(|(n, a)| a.as_deref().unwrap_or(n) == local)?;
-    let s = words(&stmt[after_import..], name).next()? + after_import;
+    let s = super::words(&stmt[after_import..], name).next()? + after_import;
     let mut e = s + name.len();
     if let Some(a) = alias {
         let rest = &stmt[e..];
@@ -518,16 +518,6 @@ fn drop_import(
     Some(Edit {
         span: imp.span.start + s..imp.span.start + e,
         text: String::new(),
-    })
-}
-
-/// Byte offsets where `word` occurs in `text` as a whole word.
-fn words<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    text.match_indices(word).map(|(i, _)| i).filter(move |&i| {
-        !word.is_empty()
-            && !is_word(text[..i].chars().next_back())
-            && !is_word(text[i + word.len()..].chars().next())
     })
 }
 
@@ -577,7 +567,7 @@ fn uses(
         }
         let text = &*f.text;
         let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
-        let rel = shown(f);
+        let rel = super::shown(f);
         let mut mine: Vec<Edit> = Vec::new();
         let mut needs_service = false;
         // Keyword arguments and lookups of the model's calls.
@@ -612,14 +602,17 @@ fn uses(
                 let (sign, bare) = s.strip_prefix('-').map_or(("", s.as_str()), |b| ("-", b));
                 match rename_lookup(bare, field, &attname, &p.key.name, &p.new_name) {
                     Some(new) if new == bare => {}
-                    Some(new) => {
-                        if let Some(q) = text.get(span.start..span.start + 1) {
+                    // A plain one-quote literal only (no prefix, no triple quotes).
+                    Some(new) => match text.get(span.clone()) {
+                        Some(lit) if lit == format!("\"{s}\"") || lit == format!("'{s}'") => {
+                            let q = &lit[..1];
                             mine.push(Edit {
                                 span: span.clone(),
                                 text: format!("{q}{sign}{new}{q}"),
                             });
                         }
-                    }
+                        _ => left.push(format!("{rel}:{} `\"{s}\"`", line_of(span.start))),
+                    },
                     None => left.push(format!("{rel}:{} `\"{s}\"`", line_of(span.start))),
                 }
             }
@@ -739,24 +732,12 @@ fn reverse_uses(project: &Project, p: &Plan, context: &str, left: &mut Vec<Strin
             for (chain, span) in &func.attributes {
                 if chain.split('.').skip(1).any(|s| s == accessor) {
                     let line = f.text[..span.start.min(f.text.len())].matches('\n').count() + 1;
-                    let rel = shown(f);
+                    let rel = super::shown(f);
                     left.push(format!("{rel}:{line} `.{accessor}`"));
                 }
             }
         }
     }
-}
-
-/// A file's path from its source root (`lending/services.py`), for titles.
-fn shown(f: &SourceFile) -> String {
-    let depth = f.facts.module.split('.').count() + usize::from(f.facts.is_package);
-    f.path
-        .ancestors()
-        .nth(depth)
-        .and_then(|root| f.path.strip_prefix(root).ok())
-        .unwrap_or(&f.path)
-        .display()
-        .to_string()
 }
 
 /// A lookup or keyword through the field, renamed for the identifier field; `None` when it
@@ -788,7 +769,7 @@ fn rename_lookup(k: &str, field: &str, attname: &str, key: &str, new: &str) -> O
 
 /// Where keyword `k` is passed in a call's text (`k=`, not `k==`).
 fn kwarg_at(call_text: &str, k: &str) -> Option<usize> {
-    words(call_text, k).find(|&i| {
+    super::words(call_text, k).find(|&i| {
         let before = call_text[..i].trim_end();
         let after = call_text[i + k.len()..].trim_start();
         (before.ends_with('(') || before.ends_with(','))
