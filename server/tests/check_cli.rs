@@ -452,3 +452,35 @@ fn python_fences_in_markdown_are_findings_at_markdown_lines() {
     let (_, on, _) = check(dir.path(), &["--format", "json", "--fences"]);
     assert!(on.contains("uuid4-primary-key"), "{on}");
 }
+
+/// The library fixture (issue 12): `Loan.book` points from the routed `lending` database to
+/// catalog's `BookRecord` on `default`, reported at the field, and nowhere else.
+#[test]
+fn library_cross_database_relation_at_the_field() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/library");
+    let (_, stdout, stderr) = check(&dir, &["--format", "json"]);
+    let records: Vec<Value> =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let found: Vec<(String, u64)> = records
+        .iter()
+        .filter(|r| r["rule"] == "cross-database-relation")
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap_or_default().to_string(),
+                r["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let line = anchor_line(
+        &dir,
+        "lending/models.py",
+        "book = models.ForeignKey(BookRecord",
+    );
+    assert_eq!(found, vec![("lending/models.py".to_string(), line)]);
+    let r = records
+        .iter()
+        .find(|r| r["rule"] == "cross-database-relation")
+        .unwrap();
+    assert_eq!(r["pattern"], "context-database");
+    assert_eq!(r["severity"], "warning");
+}

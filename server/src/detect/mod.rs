@@ -23,6 +23,8 @@ mod context_database_schema;
 mod context_table_namespace;
 mod cqrs;
 mod cross_context_import;
+mod cross_database_relation;
+pub(crate) use cross_database_relation::{Relation, relations};
 mod django_orm_repository;
 mod domain_event;
 mod domain_specific_identifier;

@@ -47,6 +47,7 @@ detectors! {
     CONTEXT_TABLE_NAMESPACE = context_table_namespace;
     CONTEXT_DATABASE_SCHEMA = context_database_schema;
     CONTEXT_DATABASE = context_database;
+    CROSS_DATABASE_RELATION = cross_database_relation;
     BOUNDED_CONTEXT = bounded_context;
     RANDOM_IDENTIFIER = random_identifier;
     DOMAIN_SPECIFIC_IDENTIFIER = domain_specific_identifier;
@@ -113,6 +114,7 @@ pub const RULES: &[Rule] = &[
     pattern("context-database-schema", "a context's tables live in their own PostgreSQL schema", &[&CONTEXT_DATABASE_SCHEMA]),
     smell("schema-on-sqlite", Severity::Warning, &["context-database"], "per-context schemas configured on SQLite, which has no schemas", &[&CONTEXT_DATABASE_SCHEMA]),
     pattern("context-database", "a database router sending a context's apps to their own database", &[&CONTEXT_DATABASE]),
+    smell("cross-database-relation", Severity::Warning, &["context-database"], "a ForeignKey, OneToOneField or ManyToManyField whose two models the routers send to different databases", &[&CROSS_DATABASE_RELATION]),
     pattern("single-app-bounded-context", "a bounded context made of one Django app", &[&BOUNDED_CONTEXT]),
     pattern("multi-app-bounded-context", "a bounded context made of several Django apps", &[&BOUNDED_CONTEXT]),
     pattern("random-identifier", "a primary key defaulting to a time-ordered random id (uuid7, ULID, nanoid)", &[&RANDOM_IDENTIFIER]),

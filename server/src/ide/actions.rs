@@ -95,7 +95,7 @@ pub fn at_cursor(
 pub fn for_finding(scope: &Scope, rule: &str, start: usize, roots: &[PathBuf]) -> Vec<Offer> {
     registry::REFACTORS
         .iter()
-        .filter(|r| matches!(r.trigger(), Trigger::Finding(served) if served == rule))
+        .filter(|r| matches!(r.trigger(), Trigger::Finding(served) if served.contains(&rule)))
         .filter_map(|r| offer(*r, scope, Target::Import(start), roots))
         .collect()
 }

@@ -243,7 +243,7 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
         lines: HashMap::new(),
         findings: HashMap::new(),
     };
-    let databases = databases(project);
+    let databases = crate::python::routers::app_databases(project);
     let has_databases = project.files.iter().any(|f| {
         !f.is_test && !f.is_migration && f.facts.assigns.iter().any(|a| a.name == "DATABASES")
     });
@@ -646,106 +646,4 @@ fn declaration(
         }
         None => (String::new(), 1),
     }
-}
-
-/// App label -> database alias, read from the routers that route app labels to an alias.
-fn databases(project: &Project) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for file in project.files.iter() {
-        if file.is_test || file.is_migration {
-            continue;
-        }
-        for class in &file.facts.classes {
-            let routing = class.methods.iter().any(|m| {
-                matches!(m.name.as_str(), "db_for_write" | "allow_migrate")
-                    && m.comparisons.iter().any(|c| c.contains("app_label"))
-            });
-            if !routing {
-                continue;
-            }
-            let named = |name: &str| -> Vec<String> {
-                let name = name.trim_start_matches("self.").trim_start_matches("cls.");
-                class
-                    .fields
-                    .iter()
-                    .chain(file.facts.assigns.iter())
-                    .find(|a| a.name == name)
-                    .and_then(|a| file.text.get(a.span.clone()))
-                    .map(quoted)
-                    .unwrap_or_default()
-            };
-            for m in &class.methods {
-                if !matches!(
-                    m.name.as_str(),
-                    "db_for_write" | "allow_migrate" | "db_for_read"
-                ) {
-                    continue;
-                }
-                let Some(body) = file.text.get(m.span.clone()) else {
-                    continue;
-                };
-                let mut labels: Vec<String> = Vec::new();
-                for line in body.lines() {
-                    let l = line.trim();
-                    if l.contains("app_label") && (l.starts_with("if ") || l.starts_with("elif ")) {
-                        labels = quoted(l);
-                        if labels.is_empty()
-                            && let Some(name) = l
-                                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                                .find(|w| {
-                                    (w.starts_with("self.")
-                                        || w.starts_with("cls.")
-                                        || w.chars().all(|c| c.is_uppercase() || c == '_'))
-                                        && !w.is_empty()
-                                        && !w.ends_with("app_label")
-                                })
-                        {
-                            labels = named(name);
-                        }
-                        continue;
-                    }
-                    let alias = if let Some(rest) = l.strip_prefix("return ") {
-                        let rest = rest.trim();
-                        rest.strip_prefix("db ==")
-                            .or_else(|| rest.strip_prefix("db=="))
-                            .map_or_else(|| quoted_exact(rest), |r| quoted_exact(r.trim()))
-                    } else {
-                        None
-                    };
-                    if let Some(alias) = alias {
-                        for label in labels.drain(..) {
-                            out.entry(label).or_insert_with(|| alias.clone());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Every string literal in `text`.
-fn quoted(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(['"', '\'']) {
-        let q = rest.as_bytes()[i] as char;
-        let after = &rest[i + 1..];
-        match after.find(q) {
-            Some(j) => {
-                out.push(after[..j].to_string());
-                rest = &after[j + 1..];
-            }
-            None => break,
-        }
-    }
-    out
-}
-
-/// `text` is one string literal: its content.
-fn quoted_exact(text: &str) -> Option<String> {
-    let t = text.trim();
-    let q = t.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let inner = t.strip_prefix(q)?.strip_suffix(q)?;
-    (!inner.contains(q)).then(|| inner.to_string())
 }

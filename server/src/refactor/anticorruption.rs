@@ -223,7 +223,7 @@ impl super::registry::RefactorKind for AnticorruptionLayer {
         super::registry::ActionKind::QuickFix
     }
     fn trigger(&self) -> super::registry::Trigger {
-        super::registry::Trigger::Finding("cross-context-import")
+        super::registry::Trigger::Finding(&["cross-context-import"])
     }
     fn target(&self, _: &super::registry::Scope, target: super::registry::Target) -> bool {
         matches!(target, super::registry::Target::Import(_))

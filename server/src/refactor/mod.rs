@@ -9,6 +9,7 @@ pub mod context_database;
 pub mod json_repository;
 pub mod namespace_tables;
 pub mod orm_repository;
+mod reference_by_identity;
 pub mod registry;
 pub mod specification;
 #[cfg(test)]
@@ -352,4 +353,26 @@ pub fn inside_roots<'a>(
     paths.into_iter().all(|p| {
         real_path(p).is_some_and(|real| real_roots.iter().any(|root| real.starts_with(root)))
     })
+}
+
+/// Byte offsets where `word` occurs in `text` as a whole word.
+pub(crate) fn words<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    text.match_indices(word).map(|(i, _)| i).filter(move |&i| {
+        !word.is_empty()
+            && !is_word(text[..i].chars().next_back())
+            && !is_word(text[i + word.len()..].chars().next())
+    })
+}
+
+/// A file's path from its source root (`lending/services.py`), for titles.
+pub(crate) fn shown(f: &SourceFile) -> String {
+    let depth = f.facts.module.split('.').count() + usize::from(f.facts.is_package);
+    f.path
+        .ancestors()
+        .nth(depth)
+        .and_then(|root| f.path.strip_prefix(root).ok())
+        .unwrap_or(&f.path)
+        .display()
+        .to_string()
 }

@@ -14,7 +14,7 @@ use crate::python::project::{Project, SourceFile};
 pub enum Target {
     /// A class (index into the file's classes), offered when its header is under the cursor.
     Class(usize),
-    /// An import statement starting at this byte, offered from a finding on it.
+    /// The first byte of the finding a refactor is offered from (an import statement, a field).
     Import(usize),
 }
 
@@ -31,7 +31,8 @@ pub enum ActionKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
     Cursor,
-    Finding(&'static str),
+    /// Offered from a finding of one of these rules, at the finding's first byte.
+    Finding(&'static [&'static str]),
 }
 
 /// Everything a refactor may read: the analysis of the workspace as the editor has it, and the
@@ -110,6 +111,7 @@ pub static REFACTORS: &[&dyn RefactorKind] = &[
     &super::context_database::ContextDatabase,
     &super::orm_repository::OrmRepository,
     &super::anticorruption::AnticorruptionLayer,
+    &super::reference_by_identity::ReferenceByIdentity,
 ];
 
 /// A refactor by id.

@@ -420,3 +420,136 @@ fn specification_on_shop_book_repository() {
         "specification"
     ));
 }
+
+/// The refactors offered from the finding of `rule` at byte `start` of `rel`.
+fn from_finding(
+    root: &Path,
+    view: &dyn FileView,
+    rel: &str,
+    rule: &str,
+    start: usize,
+) -> Vec<Offer> {
+    with_scope(root, view, rel, |scope, _| {
+        let roots = [root.to_path_buf()];
+        actions::for_finding(scope, rule, start, &roots)
+    })
+}
+
+/// The library's `Loan.book`, a ForeignKey to catalog's `BookRecord` on another database: the
+/// identifier takes the ISBN key, `book_id=` and `loan.book.title` (through catalog's open host
+/// service `get_book`) are rewritten, and the import goes.
+#[test]
+fn reference_by_identity_from_cross_database_relation() {
+    let root = library();
+    let view = crate::ide::files::Disk;
+    let text = std::fs::read_to_string(root.join("lending/models.py")).unwrap();
+    let start = text.find("book = models.ForeignKey").unwrap();
+    let offers = from_finding(
+        &root,
+        &view,
+        "lending/models.py",
+        "cross-database-relation",
+        start,
+    );
+    let offer = offers
+        .into_iter()
+        .find(|o| o.id == "reference-by-identity")
+        .expect("offered");
+    insta::assert_snapshot!(before_after(&root, &view, "lending/models.py", &offer));
+}
+
+const IDENTITY_PROJECT: &[(&str, &str)] = &[
+    (
+        "pattern-language.toml",
+        "[contexts]\nbilling = [\"billing\"]\nshipping = [\"shipping\"]\n",
+    ),
+    ("billing/__init__.py", ""),
+    ("shipping/__init__.py", ""),
+    (
+        "billing/apps.py",
+        "from django.apps import AppConfig\n\n\nclass BillingConfig(AppConfig):\n    name = \"billing\"\n    default_auto_field = \"django.db.models.AutoField\"\n",
+    ),
+    (
+        "billing/models.py",
+        "import uuid\n\nfrom django.db import models\n\n\nclass Invoice(models.Model):\n    id = models.UUIDField(primary_key=True, default=uuid.uuid4)\n    total = models.DecimalField(max_digits=10, decimal_places=2)\n\n\nclass Customer(models.Model):\n    name = models.CharField(max_length=100)\n",
+    ),
+    (
+        "shipping/apps.py",
+        "from django.apps import AppConfig\n\n\nclass ShippingConfig(AppConfig):\n    name = \"shipping\"\n",
+    ),
+    (
+        "shipping/models.py",
+        "from django.db import models\n\nfrom billing.models import Customer, Invoice\n\n\nclass Shipment(models.Model):\n    invoice = models.ForeignKey(Invoice, null=True, on_delete=models.SET_NULL)\n    customer = models.OneToOneField(Customer, on_delete=models.CASCADE)\n\n    def __str__(self):\n        return f\"shipment of {self.invoice.total}\"\n\n\ndef total_of(invoice: Invoice) -> int:\n    return int(invoice.total)\n",
+    ),
+    (
+        "shipping/views.py",
+        "from shipping.models import Shipment\n\n\ndef shipments_of(invoice_id, record):\n    first = Shipment.objects.select_related(\"invoice\").filter(invoice__id=invoice_id).first()\n    Shipment.objects.create(invoice=record, customer_id=1)\n    return [shipment.invoice_id for shipment in Shipment.objects.filter(invoice__total__gt=0)], first\n",
+    ),
+];
+
+/// From a cross-context import feeding two relation fields: a UUID key and an implicit key of an
+/// app whose `default_auto_field` is `AutoField`; the import stays (a function still annotates
+/// with `Invoice`), the uses it cannot rewrite are named in the title.
+#[test]
+fn reference_by_identity_from_cross_context_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, IDENTITY_PROJECT);
+    let view = crate::ide::files::Disk;
+    let text = std::fs::read_to_string(root.join("shipping/models.py")).unwrap();
+    let start = text.find("from billing.models").unwrap();
+    let offer = from_finding(
+        root,
+        &view,
+        "shipping/models.py",
+        "cross-context-import",
+        start,
+    )
+    .into_iter()
+    .find(|o| o.id == "reference-by-identity")
+    .expect("offered");
+    insta::assert_snapshot!(before_after(root, &view, "shipping/models.py", &offer));
+}
+
+/// A ManyToManyField is offered disabled, with the reason; an import that feeds no relation field
+/// gets no offer.
+#[test]
+fn reference_by_identity_many_to_many_is_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut files = IDENTITY_PROJECT.to_vec();
+    files.push((
+        "shipping/models.py",
+        "from django.db import models\n\nfrom billing.models import Invoice\n\n\nclass Shipment(models.Model):\n    invoices = models.ManyToManyField(Invoice)\n",
+    ));
+    files.push((
+        "shipping/services.py",
+        "from billing.models import Invoice\n\n\ndef total(pk):\n    return Invoice.objects.get(pk=pk).total\n",
+    ));
+    write(root, &files);
+    let view = crate::ide::files::Disk;
+    let offers = from_finding(
+        root,
+        &view,
+        "shipping/models.py",
+        "cross-context-import",
+        30,
+    );
+    let offer = offers
+        .iter()
+        .find(|o| o.id == "reference-by-identity")
+        .expect("offered");
+    let reason = offer.outcome.as_ref().expect_err("disabled");
+    assert!(reason.contains("ManyToManyField"), "{reason}");
+    let offers = from_finding(
+        root,
+        &view,
+        "shipping/services.py",
+        "cross-context-import",
+        0,
+    );
+    assert!(
+        offers.iter().all(|o| o.id != "reference-by-identity"),
+        "{offers:?}"
+    );
+}

@@ -1,0 +1,204 @@
+//! Database routers read from the source: which database alias a router sends an app label to.
+//! A router counts when its `db_for_write` or `allow_migrate` compares an app label; its
+//! `db_for_read`, `db_for_write` and `allow_migrate` are read line by line, pairing the labels of
+//! an `if`/`elif` on `app_label` (string literals, or a set named by an attribute or a module
+//! constant) with the alias the next `return "alias"` / `return db == "alias"` answers. Apps no
+//! router claims stay on `default` (for the callers to decide). Never runs the router.
+
+use super::facts::{Class, Value};
+use super::project::{Project, SourceFile};
+use std::collections::HashMap;
+
+/// App label -> database alias, read from every routing class of the project (tests and
+/// migrations aside), installed or not: the context map's reading.
+pub fn app_databases(project: &Project) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for file in project.files.iter() {
+        if file.is_test || file.is_migration {
+            continue;
+        }
+        for class in &file.facts.classes {
+            routes_of(file, class, &mut out);
+        }
+    }
+    out
+}
+
+/// The routers a non-test settings module lists in `DATABASE_ROUTERS` (in order, each once), as
+/// (dotted path, file, class index), when the project defines them.
+pub fn installed(project: &Project) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<(String, usize, usize)> = Vec::new();
+    for file in project.files.iter() {
+        if file.is_test || file.is_migration {
+            continue;
+        }
+        for assign in file
+            .facts
+            .assigns
+            .iter()
+            .filter(|a| a.name == "DATABASE_ROUTERS")
+        {
+            for item in assign.value.items() {
+                let Value::Str(path, _) = item else {
+                    continue;
+                };
+                let Some((module, name)) = path.rsplit_once('.') else {
+                    continue;
+                };
+                let Some(&fi) = project.by_module.get(module) else {
+                    continue;
+                };
+                let Some(ci) = project.files[fi]
+                    .facts
+                    .classes
+                    .iter()
+                    .position(|c| c.name == name)
+                else {
+                    continue;
+                };
+                if !out.iter().any(|(p, _, _)| p == path) {
+                    out.push((path.clone(), fi, ci));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// App label -> database alias through the installed routers only, the first router to claim a
+/// label winning (Django asks them in order). Empty when no installed router routes app labels.
+pub fn installed_app_databases(project: &Project) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for (_, fi, ci) in installed(project) {
+        let file = &project.files[fi];
+        routes_of(file, &file.facts.classes[ci], &mut out);
+    }
+    out
+}
+
+/// The labels `class` routes, with their alias, added to `out` (a label already there is kept).
+fn routes_of(file: &SourceFile, class: &Class, out: &mut HashMap<String, String>) {
+    let routing = class.methods.iter().any(|m| {
+        matches!(m.name.as_str(), "db_for_write" | "allow_migrate")
+            && m.comparisons.iter().any(|c| c.contains("app_label"))
+    });
+    if !routing {
+        return;
+    }
+    let named = |name: &str| -> Vec<String> {
+        let name = name.trim_start_matches("self.").trim_start_matches("cls.");
+        class
+            .fields
+            .iter()
+            .chain(file.facts.assigns.iter())
+            .find(|a| a.name == name)
+            .and_then(|a| file.text.get(a.span.clone()))
+            .map(quoted)
+            .unwrap_or_default()
+    };
+    // A name standing for one string (`self.alias`, `ALIAS`).
+    let named_str = |name: &str| -> Option<String> {
+        let name = name
+            .trim()
+            .trim_start_matches("self.")
+            .trim_start_matches("cls.");
+        class
+            .fields
+            .iter()
+            .chain(file.facts.assigns.iter())
+            .find(|a| a.name == name)
+            .and_then(|a| a.value.as_str().map(str::to_string))
+    };
+    let alias_of = |expr: &str| -> Option<String> {
+        let expr = expr.trim();
+        let expr = expr
+            .strip_prefix("db ==")
+            .or_else(|| expr.strip_prefix("db=="))
+            .unwrap_or(expr)
+            .trim();
+        quoted_exact(expr).or_else(|| named_str(expr))
+    };
+    // The labels an `app_label` condition names: literals, else a set named by an attribute or a
+    // constant.
+    let labels_of = |cond: &str| -> Vec<String> {
+        let labels = quoted(cond);
+        if !labels.is_empty() {
+            return labels;
+        }
+        cond.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .find(|w| {
+                (w.starts_with("self.")
+                    || w.starts_with("cls.")
+                    || w.chars().all(|c| c.is_uppercase() || c == '_'))
+                    && !w.is_empty()
+                    && !w.ends_with("app_label")
+            })
+            .map(named)
+            .unwrap_or_default()
+    };
+    for m in &class.methods {
+        if !matches!(
+            m.name.as_str(),
+            "db_for_write" | "allow_migrate" | "db_for_read"
+        ) {
+            continue;
+        }
+        let Some(body) = file.text.get(m.span.clone()) else {
+            continue;
+        };
+        let mut labels: Vec<String> = Vec::new();
+        for line in body.lines() {
+            let l = line.trim();
+            if l.contains("app_label") && (l.starts_with("if ") || l.starts_with("elif ")) {
+                labels = labels_of(l);
+                continue;
+            }
+            let Some(rest) = l.strip_prefix("return ") else {
+                continue;
+            };
+            // `return ALIAS if <app_label condition> else None`.
+            if let Some((answer, tail)) = rest.split_once(" if ")
+                && let Some((cond, _)) = tail.split_once(" else ")
+                && cond.contains("app_label")
+            {
+                if let Some(alias) = alias_of(answer) {
+                    for label in labels_of(cond) {
+                        out.entry(label).or_insert_with(|| alias.clone());
+                    }
+                }
+                continue;
+            }
+            if let Some(alias) = alias_of(rest) {
+                for label in labels.drain(..) {
+                    out.entry(label).or_insert_with(|| alias.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Every string literal in `text`.
+fn quoted(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['"', '\'']) {
+        let q = rest.as_bytes()[i] as char;
+        let after = &rest[i + 1..];
+        match after.find(q) {
+            Some(j) => {
+                out.push(after[..j].to_string());
+                rest = &after[j + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// `text` is one string literal: its content.
+fn quoted_exact(text: &str) -> Option<String> {
+    let t = text.trim();
+    let q = t.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = t.strip_prefix(q)?.strip_suffix(q)?;
+    (!inner.contains(q)).then(|| inner.to_string())
+}
