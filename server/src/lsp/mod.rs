@@ -404,7 +404,9 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         self.state.docs.remove(&params.text_document.uri);
-        self.state.diagnostics_cost.remove(&params.text_document.uri);
+        self.state
+            .diagnostics_cost
+            .remove(&params.text_document.uri);
         if let Some(path) = params.text_document.uri.to_file_path() {
             self.state.sources.remove(path.as_ref());
         }

@@ -80,6 +80,26 @@ pub fn give_database(
     let context = project
         .context_of(module)
         .ok_or("the module belongs to no bounded context")?;
+    // A context the installed routers already send to a database of its own has one.
+    let routed = crate::python::routers::installed_app_databases(project);
+    if let Some(alias) = context
+        .apps
+        .iter()
+        .map(|label| routed.get(label))
+        .collect::<Option<Vec<_>>>()
+        .and_then(|aliases| {
+            aliases
+                .first()
+                .copied()
+                .filter(|a| aliases.iter().all(|b| b == a))
+        })
+        .filter(|a| a.as_str() != "default")
+    {
+        return Err(format!(
+            "`{}` has its own database `{alias}` through the project's routers already",
+            context.name
+        ));
+    }
     let blocking = crossing_relations(project, &context.name);
     if !blocking.is_empty() {
         return Err(format!(

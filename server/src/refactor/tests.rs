@@ -553,3 +553,14 @@ fn reference_by_identity_many_to_many_is_disabled() {
         "{offers:?}"
     );
 }
+
+/// A context the installed routers already send to its own database is not offered one again;
+/// the others are (disabled where a foreign key crosses into them).
+#[test]
+fn context_database_not_for_a_context_that_has_one() {
+    let root = library();
+    assert!(!offered_ids(&root, "lending/models.py", "Loan").contains(&"context-database"));
+    assert!(
+        offered_ids(&root, "members/models.py", "MemberDocument").contains(&"context-database")
+    );
+}
