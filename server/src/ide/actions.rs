@@ -21,6 +21,18 @@ pub struct Offer {
 }
 
 fn offer(r: &dyn RefactorKind, scope: &Scope, target: Target, roots: &[PathBuf]) -> Option<Offer> {
+    offer_with(r, scope, target, roots, true)
+}
+
+/// An offer; `checked`: the edit must parse and stay inside the workspace (a code action), or
+/// it is only described (a hover names it, and the code action request checks it).
+fn offer_with(
+    r: &dyn RefactorKind,
+    scope: &Scope,
+    target: Target,
+    roots: &[PathBuf],
+    checked: bool,
+) -> Option<Offer> {
     if !r.target(scope, target) {
         return None;
     }
@@ -34,14 +46,16 @@ fn offer(r: &dyn RefactorKind, scope: &Scope, target: Target, roots: &[PathBuf])
                 refactor.changes.iter().map(|(p, _)| p.as_path()),
                 roots,
             );
-            if !refactor.parses(scope.files) || !inside {
+            if checked && (!inside || !refactor.parses(scope.files)) {
                 return None;
             }
             (refactor.title.clone(), Ok(Outcome::Files(refactor)))
         }
         Ok(Outcome::Fix(fix)) => {
             let text = &scope.source().text;
-            if !crate::refactor::parses_cleanly(&crate::refactor::apply(text, &fix.edits)) {
+            if checked
+                && !crate::refactor::parses_cleanly(&crate::refactor::apply(text, &fix.edits))
+            {
                 return None;
             }
             (fix.title.clone(), Ok(Outcome::Fix(fix)))
@@ -85,6 +99,35 @@ pub fn at_cursor(
                 && let Some(o) = offer(*r, scope, Target::Class(ci), roots)
             {
                 out.push(o);
+            }
+        }
+    }
+    out
+}
+
+/// What [`at_cursor`] and [`for_finding`] offer on `lines` and from `findings` (rule, start),
+/// described for a hover: edits are computed for their titles and reasons, not checked.
+pub fn described(
+    scope: &Scope,
+    index: &LineIndex,
+    lines: (usize, usize),
+    findings: &[(&str, usize)],
+    roots: &[PathBuf],
+) -> Vec<Offer> {
+    let mut out = Vec::new();
+    for ci in classes_in(scope, index, lines) {
+        for r in registry::REFACTORS {
+            if r.trigger() == Trigger::Cursor
+                && let Some(o) = offer_with(*r, scope, Target::Class(ci), roots, false)
+            {
+                out.push(o);
+            }
+        }
+    }
+    for &(rule, start) in findings {
+        for r in registry::REFACTORS {
+            if matches!(r.trigger(), Trigger::Finding(served) if served.contains(&rule)) {
+                out.extend(offer_with(*r, scope, Target::Import(start), roots, false));
             }
         }
     }

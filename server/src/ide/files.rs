@@ -31,14 +31,35 @@ impl FileView for Disk {
     }
 }
 
+/// An open buffer's text, produced when a reader first asks (an editor's document builds its
+/// string from its rope only then).
+pub trait Buffer: Send + Sync {
+    fn text(&self) -> Arc<str>;
+}
+
+impl Buffer for Arc<str> {
+    fn text(&self) -> Arc<str> {
+        self.clone()
+    }
+}
+
 /// Open buffers laid over the disk.
 #[derive(Clone, Default)]
 pub struct Overlay {
-    buffers: HashMap<PathBuf, Arc<str>>,
+    buffers: HashMap<PathBuf, Arc<dyn Buffer>>,
 }
 
 impl Overlay {
     pub fn new(buffers: impl IntoIterator<Item = (PathBuf, Arc<str>)>) -> Overlay {
+        Overlay::of_buffers(
+            buffers
+                .into_iter()
+                .map(|(p, t)| (p, Arc::new(t) as Arc<dyn Buffer>)),
+        )
+    }
+
+    /// Buffers whose text is produced on first read.
+    pub fn of_buffers(buffers: impl IntoIterator<Item = (PathBuf, Arc<dyn Buffer>)>) -> Overlay {
         Overlay {
             buffers: buffers.into_iter().collect(),
         }
@@ -53,7 +74,7 @@ impl Overlay {
 impl FileView for Overlay {
     fn text(&self, path: &Path) -> Option<Arc<str>> {
         match self.buffers.get(path) {
-            Some(t) => Some(t.clone()),
+            Some(b) => Some(b.text()),
             None => Disk.text(path),
         }
     }

@@ -1,7 +1,7 @@
 //! Code actions: quick fixes for diagnostics, the refactors of the registry (through the driver
 //! in `ide::actions`), fix-all, and the Markdown actions. Protocol conversion only.
 
-use super::analysis::python_analysis;
+use super::analysis::{python_analysis, python_analysis_with};
 use super::document::{Document, Language, to_range};
 use super::features::doc_path;
 use super::workspace::Workspace;
@@ -89,18 +89,20 @@ fn workspace_edit(s: &Snapshot, r: &crate::refactor::Refactor) -> Option<Workspa
 /// The request's snapshot: the file view (open buffers over the disk), versions, encoding,
 /// capabilities and folders, owned. The map's guards last only while it is copied.
 pub(super) fn snapshot(b: &Backend) -> Snapshot {
-    let open: Vec<(std::path::PathBuf, std::sync::Arc<str>, i32)> = b
+    // The documents themselves, not their texts: a document builds its string from its rope
+    // only when a reader asks (most requests read no other buffer).
+    let open: Vec<(std::path::PathBuf, std::sync::Arc<Document>)> = b
         .state
         .docs
         .iter()
-        .filter_map(|d| {
-            let path = d.key().to_file_path()?.into_owned();
-            Some((path, d.value().text().clone(), d.value().version))
-        })
+        .filter_map(|d| Some((d.key().to_file_path()?.into_owned(), d.value().clone())))
         .collect();
     Snapshot {
-        versions: open.iter().map(|(p, _, v)| (p.clone(), *v)).collect(),
-        files: Overlay::new(open.into_iter().map(|(p, t, _)| (p, t))),
+        versions: open.iter().map(|(p, d)| (p.clone(), d.version)).collect(),
+        files: Overlay::of_buffers(
+            open.into_iter()
+                .map(|(p, d)| (p, d as std::sync::Arc<dyn crate::ide::files::Buffer>)),
+        ),
         encoding: b.encoding(),
         caps: super::lock(&b.state.caps),
         roots: super::lock(&b.state.roots),
@@ -176,12 +178,18 @@ pub(super) fn offers_on_line(
     findings: &[(&str, usize)],
 ) -> Vec<crate::ide::hover::HereOffer> {
     let snap = snapshot(b);
-    let offers = with_scope(b, &snap, doc, w, path, |scope| {
-        let mut offers = ide::actions::at_cursor(scope, doc.index(), (line, line), &snap.roots);
-        for &(rule, start) in findings {
-            offers.extend(ide::actions::for_finding(scope, rule, start, &snap.roots));
-        }
-        offers
+    // A hover reads: the analysis may lag other buffers' last keystrokes (this one's is current),
+    // as the hover's findings do; a code action request analyses afresh.
+    let (a, idx) = python_analysis_with(&b.state, w, path, doc, true, &|| true);
+    let offers = idx.map(|file| {
+        let scope = Scope {
+            project: &a.project,
+            roles: &a.roles,
+            files: &snap.files,
+            file,
+            can_create: snap.caps.resource_ops,
+        };
+        ide::actions::described(&scope, doc.index(), (line, line), findings, &snap.roots)
     });
     let mut out: Vec<crate::ide::hover::HereOffer> = Vec::new();
     for o in offers.into_iter().flatten() {

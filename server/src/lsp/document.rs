@@ -199,3 +199,9 @@ mod tests {
         assert_eq!(doc.version, 2);
     }
 }
+
+impl crate::ide::files::Buffer for Document {
+    fn text(&self) -> Arc<str> {
+        Document::text(self).clone()
+    }
+}
