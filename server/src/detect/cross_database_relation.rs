@@ -138,7 +138,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     let Some(own) = project.app_of(&file.facts.module) else {
         return;
     };
-    let databases = crate::python::routers::installed_app_databases(project);
+    let databases = &cx.roles.app_databases;
     if databases.is_empty() {
         return;
     }

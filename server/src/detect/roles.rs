@@ -28,6 +28,9 @@ pub struct Roles {
     /// Foreign types that anticorruption-layer translators translate: (file, imported name).
     /// Importing them there is the layer's job, not a leak.
     pub translated: HashSet<(usize, String)>,
+    /// App label -> database alias through the installed routers (empty without them), read
+    /// once per analysis: every models file's relations are checked against it.
+    pub app_databases: HashMap<String, String>,
     /// Each file's part, `None` when it has none.
     per_file: Vec<Option<Arc<FileRoles>>>,
 }
@@ -150,6 +153,7 @@ impl Roles {
             }
         }
         json_field_repository::classify(project, &mut roles);
+        roles.app_databases = crate::python::routers::installed_app_databases(project);
         for (&r, _) in roles.orm_users.iter() {
             roles.repositories.insert(r);
         }

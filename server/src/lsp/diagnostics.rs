@@ -209,7 +209,16 @@ fn finding_diagnostic(
     }
 }
 
-/// An analysis at least this slow makes the next change wait for typing to pause.
+/// A document's pace of analyses and edits.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pace {
+    /// How long its last diagnostics took.
+    pub cost: std::time::Duration,
+    /// When it last changed.
+    pub last_change: Option<std::time::Instant>,
+}
+
+/// An analysis at least this slow makes a change in quick succession wait for typing to pause.
 const SLOW_ANALYSIS: std::time::Duration = std::time::Duration::from_millis(40);
 /// The longest a change waits before its analysis.
 const MAX_SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
@@ -307,7 +316,7 @@ impl Backend {
             .ok()
             .flatten();
             if diags.is_some() {
-                state.diagnostics_cost.insert(u, started.elapsed());
+                state.pace.entry(u).or_default().cost = started.elapsed();
             }
             diags
         })
@@ -320,20 +329,23 @@ impl Backend {
     /// that a burst of changes to a big file does not fill the server's few concurrent slots with
     /// handlers waiting for analyses (then a hover elsewhere waited behind them).
     ///
-    /// A document whose last analysis was slow (a very big buffer) is analysed only once typing
-    /// pauses: the task first waits as long as that analysis took (at most [`MAX_SETTLE`]), and
-    /// gives up if the document moved on meanwhile. Each analysis of a 50,000-line buffer
-    /// otherwise takes one of the two cores for the whole burst, and requests (hover,
-    /// completion) wait behind it. Small documents are analysed at once, as before.
+    /// A change that follows the document's previous change sooner than its last analysis took
+    /// (typing in a very big buffer) waits that long (at most [`MAX_SETTLE`]) and gives up if
+    /// the document moved on meanwhile: otherwise each keystroke's analysis of a 50,000-line
+    /// buffer takes one of the two cores for the whole burst, and requests (hover, completion)
+    /// wait behind it. Analyses under [`SLOW_ANALYSIS`], and a change after a pause, start at
+    /// once, as before.
     pub(super) fn spawn_refresh(&self, uri: Uri) {
         let this = self.clone();
-        let settle = self
-            .state
-            .diagnostics_cost
-            .get(&uri)
-            .map(|c| *c.value())
-            .filter(|c| *c >= SLOW_ANALYSIS)
-            .map(|c| c.min(MAX_SETTLE));
+        let now = std::time::Instant::now();
+        let settle = {
+            let mut pace = self.state.pace.entry(uri.clone()).or_default();
+            let since = pace.last_change.map(|t| now.duration_since(t));
+            pace.last_change = Some(now);
+            Some(pace.cost)
+                .filter(|c| *c >= SLOW_ANALYSIS && since.is_some_and(|s| s < *c))
+                .map(|c| c.min(MAX_SETTLE))
+        };
         let generation = self.state.docs.get(&uri).map(|d| d.generation);
         tokio::spawn(async move {
             if let (Some(settle), Some(generation)) = (settle, generation) {

@@ -175,6 +175,12 @@ pub fn to_range(
     )
 }
 
+impl crate::ide::files::Buffer for Document {
+    fn text(&self) -> Arc<str> {
+        Document::text(self).clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,11 +203,5 @@ mod tests {
         );
         assert_eq!(&**doc.text(), "class Bé:\n    x = 'é😀z'\n");
         assert_eq!(doc.version, 2);
-    }
-}
-
-impl crate::ide::files::Buffer for Document {
-    fn text(&self) -> Arc<str> {
-        Document::text(self).clone()
     }
 }

@@ -52,9 +52,10 @@ pub struct State {
     pub sources: DashMap<PathBuf, (u64, u64, Arc<crate::python::project::SourceFile>)>,
     /// A `workspace/diagnostic/refresh` is in flight, and another was asked for meanwhile.
     pub pull_refresh: std::sync::Mutex<(bool, bool)>,
-    /// How long each document's last diagnostics took: a change to a document whose analysis is
-    /// slow waits that long before analysing (see [`Backend::spawn_refresh`]).
-    pub diagnostics_cost: DashMap<Uri, std::time::Duration>,
+    /// How long each document's last diagnostics took, and when it last changed: a change that
+    /// follows another sooner than a slow analysis takes waits for typing to pause (see
+    /// [`Backend::spawn_refresh`]).
+    pub pace: DashMap<Uri, diagnostics::Pace>,
 }
 
 #[derive(Clone)]
@@ -92,7 +93,7 @@ impl Backend {
                 config_diagnostics: DashMap::new(),
                 sources: DashMap::new(),
                 pull_refresh: std::sync::Mutex::new((false, false)),
-                diagnostics_cost: DashMap::new(),
+                pace: DashMap::new(),
             }),
         }
     }
@@ -404,9 +405,7 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         self.state.docs.remove(&params.text_document.uri);
-        self.state
-            .diagnostics_cost
-            .remove(&params.text_document.uri);
+        self.state.pace.remove(&params.text_document.uri);
         if let Some(path) = params.text_document.uri.to_file_path() {
             self.state.sources.remove(path.as_ref());
         }

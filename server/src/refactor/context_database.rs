@@ -73,6 +73,7 @@ fn crossing_relations(project: &Project, context: &str) -> Vec<String> {
 /// The refactor for the context of `module`; `Err` carries the reason it cannot be offered.
 pub fn give_database(
     project: &Project,
+    roles: &crate::detect::Roles,
     files: &dyn FileView,
     module: &str,
     can_create: bool,
@@ -81,7 +82,7 @@ pub fn give_database(
         .context_of(module)
         .ok_or("the module belongs to no bounded context")?;
     // A context the installed routers already send to a database of its own has one.
-    let routed = crate::python::routers::installed_app_databases(project);
+    let routed = &roles.app_databases;
     if let Some(alias) = context
         .apps
         .iter()
@@ -268,7 +269,13 @@ impl super::registry::RefactorKind for ContextDatabase {
         _: super::registry::Target,
     ) -> Result<super::registry::Outcome, super::registry::NotOffered> {
         let module = &scope.source().facts.module;
-        match give_database(scope.project, scope.files, module, scope.can_create) {
+        match give_database(
+            scope.project,
+            scope.roles,
+            scope.files,
+            module,
+            scope.can_create,
+        ) {
             Ok(r) => Ok(super::registry::Outcome::Files(r)),
             // Say why, where the reason is about the code (not about a missing context or
             // settings).
