@@ -282,6 +282,48 @@ fn small_workspace(root: &std::path::Path, models: String, doc: String, repo_lin
         "re-analysis after a 1-char edit (5,000-line models.py)",
         edits,
     );
+    // Issue 10: a change while that file's diagnostics are being computed. A notification has
+    // no answer, so the change is followed by a Markdown hover (handled after it, in order);
+    // the hover alone is measured too, and the difference is the change's own latency.
+    let mut changed = Vec::new();
+    let mut alone = Vec::new();
+    let md_hover = json!({"textDocument": {"uri": md}, "position": {"line": 16, "character": 52}});
+    for v in 202..402 {
+        let edit = |v: i32| {
+            let (range, ch) = if v % 2 == 0 {
+                (
+                    json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 8}}),
+                    "x",
+                )
+            } else {
+                (
+                    json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 9}}),
+                    "",
+                )
+            };
+            json!({"textDocument": {"uri": py, "version": v}, "contentChanges": [{"range": range, "text": ch}]})
+        };
+        // The first change starts an analysis; the second arrives while it runs.
+        s.notify("textDocument/didChange", edit(2 * v));
+        let t = Instant::now();
+        s.notify("textDocument/didChange", edit(2 * v + 1));
+        s.request("textDocument/hover", md_hover.clone());
+        changed.push(t.elapsed());
+        s.recv_until(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2 * v + 1
+        });
+        let t = Instant::now();
+        s.request("textDocument/hover", md_hover.clone());
+        alone.push(t.elapsed());
+    }
+    report(
+        "didChange + markdown hover, diagnostics of models.py in flight",
+        changed,
+    );
+    report(
+        "markdown hover alone (the baseline of the line above)",
+        alone,
+    );
     let mut py_hover = Vec::new();
     for _ in 0..300 {
         let t = Instant::now();

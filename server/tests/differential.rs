@@ -3,7 +3,7 @@
 //! walk of the same text, on files that parse and files that do not.
 //!
 //! Brief by default. `PATTERN_LANGUAGE_FUZZ_EDITS=200000` runs longer,
-//! `PATTERN_LANGUAGE_FUZZ_SEED=n` replays a seed; a failure prints the seed, the step and both
+//! `PATTERN_LANGUAGE_FUZZ_SECONDS=n` stops it after n seconds, `PATTERN_LANGUAGE_FUZZ_SEED=n` replays a seed; a failure prints the seed, the step and both
 //! texts.
 
 use pattern_language::line_index::{Encoding, LineIndex};
@@ -212,10 +212,16 @@ fn incremental_edits_match_a_fresh_parse_and_walk() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(16);
+    // `PATTERN_LANGUAGE_FUZZ_SECONDS=n` bounds a long run by time as well (a count, not a timing
+    // assertion: the run just stops).
+    let seconds: Option<u64> = std::env::var("PATTERN_LANGUAGE_FUZZ_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let started = std::time::Instant::now();
     let corpus = corpus();
     let mut rng = Rng(seed);
     let (mut done, mut with_errors, mut sequences) = (0usize, 0usize, 0usize);
-    while done < edits {
+    while done < edits && seconds.is_none_or(|s| started.elapsed().as_secs() < s) {
         sequences += 1;
         let start = &corpus[rng.below(corpus.len())];
         let enc = if rng.below(2) == 0 {
