@@ -578,7 +578,11 @@ impl Analysis {
             }
         }
         if let Some(cache) = cache {
+            let started = std::time::Instant::now();
             cache.save(&sources);
+            if std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some() {
+                eprintln!("cache saved in {:?}", started.elapsed());
+            }
         }
         Analysis::from_sources(sources, problems, config)
     }

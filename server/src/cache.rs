@@ -114,6 +114,7 @@ impl FactsCache {
         (tool_key(), catalog_key).hash(&mut h);
         let key = h.finish();
         let dir = root.join(DIR);
+        let started = std::time::Instant::now();
         let entries: DashMap<String, Entry> = std::fs::read(dir.join(FILE))
             .ok()
             .and_then(|bytes| decode(&bytes, key))
@@ -121,6 +122,9 @@ impl FactsCache {
             .into_iter()
             .map(|e| (e.path.clone(), e))
             .collect();
+        if std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some() {
+            eprintln!("cache {}: read in {:?}", dir.display(), started.elapsed());
+        }
         FactsCache {
             dir,
             key,
