@@ -28,7 +28,9 @@ pub const DIR: &str = ".pattern-language-cache";
 /// The cache file inside [`DIR`].
 pub const FILE: &str = "facts.bin";
 /// Bump when the layout of an entry changes in a way the facts-code hash would not see.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// Entries per chunk: chunks are encoded and decoded in parallel.
+const CHUNK: usize = 64;
 const MAGIC: &[u8; 8] = b"PLFACTS\0";
 /// Magic, format, key, checksum.
 const HEADER: usize = 8 + 4 + 8 + 8;
@@ -205,7 +207,19 @@ impl FactsCache {
     }
 
     fn write(&self, entries: &[EntryRef]) -> std::io::Result<()> {
-        let payload = postcard::to_stdvec(entries).map_err(std::io::Error::other)?;
+        use rayon::prelude::*;
+        // The payload: chunks of entries, each its length (u32) and its postcard encoding.
+        let chunks: Vec<Vec<u8>> = entries
+            .par_chunks(CHUNK)
+            .map(postcard::to_stdvec)
+            .collect::<Result<_, _>>()
+            .map_err(std::io::Error::other)?;
+        let mut payload = Vec::with_capacity(chunks.iter().map(|c| c.len() + 4).sum());
+        for c in &chunks {
+            let len = u32::try_from(c.len()).map_err(std::io::Error::other)?;
+            payload.extend_from_slice(&len.to_le_bytes());
+            payload.extend_from_slice(c);
+        }
         let mut bytes = Vec::with_capacity(HEADER + payload.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT.to_le_bytes());
@@ -247,10 +261,24 @@ fn decode(bytes: &[u8], key: u64) -> Option<Vec<Entry>> {
     if word(20) != hash_bytes(payload) {
         return None;
     }
-    // Facts nest (values, calls): decoding recurses as deep as the walk kept them.
-    stacker::maybe_grow(256 * 1024, 16 * 1024 * 1024, || {
-        postcard::from_bytes::<Vec<Entry>>(payload).ok()
-    })
+    let mut chunks = Vec::new();
+    let mut rest = payload;
+    while !rest.is_empty() {
+        let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        chunks.push(rest.get(4..4 + len)?);
+        rest = &rest[4 + len..];
+    }
+    use rayon::prelude::*;
+    let decoded: Option<Vec<Vec<Entry>>> = chunks
+        .par_iter()
+        .map(|c| {
+            // Facts nest (values, calls): decoding recurses as deep as the walk kept them.
+            stacker::maybe_grow(256 * 1024, 16 * 1024 * 1024, || {
+                postcard::from_bytes::<Vec<Entry>>(c).ok()
+            })
+        })
+        .collect();
+    Some(decoded?.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
