@@ -67,6 +67,9 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// Matches of team queries in one file: (pattern id, byte span).
+pub type TeamHits = Vec<(String, std::ops::Range<usize>)>;
+
 /// Facts and team hits of one file, as stored.
 #[derive(Deserialize)]
 struct Entry {
@@ -75,7 +78,7 @@ struct Entry {
     module: String,
     is_package: bool,
     facts: FileFacts,
-    team_hits: Vec<(String, std::ops::Range<usize>)>,
+    team_hits: TeamHits,
 }
 
 /// The same layout as [`Entry`], borrowed, for writing.
@@ -145,7 +148,7 @@ impl FactsCache {
         stamp: &Stamp,
         module: &str,
         is_package: bool,
-    ) -> Option<(FileFacts, Vec<(String, std::ops::Range<usize>)>)> {
+    ) -> Option<(FileFacts, TeamHits)> {
         let found = path
             .to_str()
             .and_then(|p| self.entries.remove(p))

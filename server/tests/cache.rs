@@ -60,7 +60,9 @@ fn shop_cache(dir: &Path) -> PathBuf {
 fn shop_hits(stderr: &str) -> usize {
     stderr
         .lines()
-        .find(|l| l.starts_with("cache ") && l.contains(&format!("shop/{CACHE}")))
+        .find(|l| {
+            l.starts_with("cache ") && l.contains(&format!("shop/{CACHE}")) && l.contains(" hits,")
+        })
         .and_then(|l| l.split(": ").nth(1)?.split(' ').next()?.parse().ok())
         .unwrap_or_else(|| panic!("no cache line for shop in {stderr}"))
 }
