@@ -53,7 +53,45 @@ fn main() {
         .expect("write to string");
     }
     code.push_str("];\n");
+    facts_hash(&manifest);
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("embedded_catalog.rs");
     std::fs::write(out, code).expect("write embedded_catalog.rs");
+}
+
+/// A hash of the code that computes a file's facts (`src/python/`, `src/analysis.rs`,
+/// `src/cache.rs`), as `PATTERN_LANGUAGE_FACTS_HASH`: part of the facts cache's key, so that a
+/// build whose walk changed never reads facts an older walk wrote, even at the same version.
+fn facts_hash(manifest: &Path) {
+    use std::hash::{Hash, Hasher};
+    let src = manifest.join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![src.join("python")];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    files.push(src.join("analysis.rs"));
+    files.push(src.join("cache.rs"));
+    files.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        f.strip_prefix(&src).unwrap_or(f).hash(&mut h);
+        std::fs::read(f).unwrap_or_default().hash(&mut h);
+    }
+    println!("cargo:rerun-if-changed={}", src.join("python").display());
+    println!(
+        "cargo:rustc-env=PATTERN_LANGUAGE_FACTS_HASH={:016x}",
+        h.finish()
+    );
 }

@@ -1,5 +1,6 @@
 //! The pipeline shared by `check` and the server: files -> facts -> project -> findings.
 
+use crate::cache::{FactsCache, Stamp};
 use crate::config::Config;
 use crate::detect::{self, Finding, Kind, Roles};
 use crate::python::facts;
@@ -65,16 +66,55 @@ fn memoised(
     found
 }
 
+/// The marker files of one folder that decide where modules are named from.
+#[derive(Clone, Copy, Debug, Default)]
+struct Marks {
+    /// `__init__.py`: a package.
+    init: bool,
+    /// `manage.py`: a Django project.
+    manage: bool,
+    /// `pyproject.toml`, `setup.py` or `setup.cfg`: a Python project.
+    project: bool,
+    /// `.git`.
+    git: bool,
+}
+
+/// Marks by folder: every file of a folder, and every folder below it, asks about the same
+/// folders, so each is looked at once per run (or per re-index, see [`forget_source_roots`]).
+static MARKS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, Marks>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn marks(d: &Path) -> Marks {
+    if let Ok(cache) = MARKS.lock()
+        && let Some(m) = cache.get(d)
+    {
+        return *m;
+    }
+    let m = Marks {
+        init: d.join("__init__.py").is_file(),
+        manage: d.join("manage.py").is_file(),
+        project: ["pyproject.toml", "setup.py", "setup.cfg"]
+            .iter()
+            .any(|m| d.join(m).is_file()),
+        git: d.join(".git").exists(),
+    };
+    if let Ok(mut cache) = MARKS.lock() {
+        if cache.len() > 100_000 {
+            cache.clear();
+        }
+        cache.insert(d.to_path_buf(), m);
+    }
+    m
+}
+
 /// A Django project folder.
 fn has_manage_py(d: &Path) -> bool {
-    d.join("manage.py").is_file()
+    marks(d).manage
 }
 
 /// A Python project folder (packaging metadata).
 fn has_project_file(d: &Path) -> bool {
-    ["pyproject.toml", "setup.py", "setup.cfg"]
-        .iter()
-        .any(|m| d.join(m).is_file())
+    marks(d).project
 }
 
 /// Forgets the source roots seen so far (a `manage.py` or `__init__.py` may have appeared).
@@ -85,15 +125,18 @@ pub fn forget_source_roots() {
     if let Ok(mut cache) = BASES.lock() {
         cache.clear();
     }
+    if let Ok(mut cache) = MARKS.lock() {
+        cache.clear();
+    }
 }
 
 fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
     // The folder above the top package of the chain the file is in, if it is in one.
-    let chain_top = dir.join("__init__.py").is_file().then(|| {
+    let chain_top = marks(dir).init.then(|| {
         let mut base = dir;
         while let Some(parent) = base.parent() {
             base = parent;
-            if !parent.join("__init__.py").is_file() {
+            if !marks(parent).init {
                 break;
             }
         }
@@ -101,10 +144,11 @@ fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
     });
     let mut d = Some(dir);
     while let Some(x) = d {
-        if has_manage_py(x) {
+        if marks(x).manage {
             return x.to_path_buf();
         }
-        let weak = has_project_file(x) || x.join(".git").exists();
+        let m = marks(x);
+        let weak = m.project || m.git;
         if weak {
             return match chain_top {
                 Some(top) if top.starts_with(x) => top.to_path_buf(),
@@ -158,15 +202,27 @@ pub fn load(
     root: &Path,
     queries: &[Arc<TeamQuery>],
 ) -> Result<SourceFile, FileProblem> {
+    load_with(path, root, queries, None)
+}
+
+/// Reads and decodes one file, and takes its facts from `cache` when they were computed from the
+/// same text, module and tool; else parses it. Either way the file keeps its stamp for the next
+/// save of the cache.
+pub fn load_with(
+    path: &Path,
+    root: &Path,
+    queries: &[Arc<TeamQuery>],
+    cache: Option<&FactsCache>,
+) -> Result<SourceFile, FileProblem> {
     let problem = |message: String| FileProblem {
         path: path.to_path_buf(),
         line: 1,
         message,
     };
-    let (module, _) = module_for(path, root);
+    let (module, is_package) = module_for(path, root);
     if !has_findings(path, root, &module) {
         // Tests and migrations are neither parsed nor read.
-        return Ok(from_text(path, root, Arc::from(""), queries));
+        return Ok(unparsed(path, root, Arc::from(""), module, is_package));
     }
     let meta = std::fs::metadata(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
@@ -189,7 +245,29 @@ pub fn load(
             });
         }
     };
-    Ok(from_text(path, root, Arc::from(text), queries))
+    let Some(cache) = cache else {
+        return Ok(parsed(
+            path,
+            root,
+            Arc::from(text),
+            queries,
+            module,
+            is_package,
+        ));
+    };
+    let stamp = Stamp::new(&meta, &text);
+    let cached = stamp.and_then(|s| cache.take(path, &s, &module, is_package));
+    let mut source = match cached {
+        Some((facts, hits)) => {
+            let mut source = SourceFile::new(path.to_path_buf(), Arc::from(text), facts);
+            source.team_hits = hits;
+            mark_location(&mut source, path, root);
+            source
+        }
+        None => parsed(path, root, Arc::from(text), queries, module, is_package),
+    };
+    source.stamp = stamp;
+    Ok(source)
 }
 
 /// Parses text already in memory (an editor buffer).
@@ -201,16 +279,39 @@ pub fn from_text(
 ) -> SourceFile {
     let (module, is_package) = module_for(path, root);
     if !has_findings(path, root, &module) {
-        // Tests and migrations yield no findings and feed no project fact: not even parsed.
-        let facts = facts::FileFacts {
-            module,
-            is_package,
-            ..Default::default()
-        };
-        let mut source = SourceFile::new(path.to_path_buf(), text, facts);
-        mark_location(&mut source, path, root);
-        return source;
+        return unparsed(path, root, text, module, is_package);
     }
+    parsed(path, root, text, queries, module, is_package)
+}
+
+/// A test module or migration: it yields no findings and feeds no project fact, so it is not
+/// even parsed.
+fn unparsed(
+    path: &Path,
+    root: &Path,
+    text: Arc<str>,
+    module: String,
+    is_package: bool,
+) -> SourceFile {
+    let facts = facts::FileFacts {
+        module,
+        is_package,
+        ..Default::default()
+    };
+    let mut source = SourceFile::new(path.to_path_buf(), text, facts);
+    mark_location(&mut source, path, root);
+    source
+}
+
+/// The facts and team hits of a file that can have findings.
+fn parsed(
+    path: &Path,
+    root: &Path,
+    text: Arc<str>,
+    queries: &[Arc<TeamQuery>],
+    module: String,
+    is_package: bool,
+) -> SourceFile {
     let facts = facts::collect(&text, &module, is_package);
     let hits = crate::python::queries::run_on_text(queries, &text);
     let mut source = SourceFile::new(path.to_path_buf(), text, facts);
@@ -398,6 +499,7 @@ fn walk(
             .hidden(true)
             .git_ignore(true)
             .require_git(false)
+            .filter_entry(|e| !translations(e))
             .build_parallel()
             .run(|| {
                 let exclude = &exclude;
@@ -425,6 +527,18 @@ fn walk(
     out
 }
 
+/// A folder of translations, skipped whole: `LC_MESSAGES` (gettext catalogs, never Python), and
+/// a `locale` folder that is not a package (Django's `conf/locale` and an app named `locale` are
+/// packages and are read).
+fn translations(entry: &ignore::DirEntry) -> bool {
+    entry.file_type().is_some_and(|t| t.is_dir())
+        && match entry.file_name().to_str() {
+            Some("LC_MESSAGES") => true,
+            Some("locale") => !entry.path().join("__init__.py").is_file(),
+            _ => false,
+        }
+}
+
 pub struct Analysis {
     pub project: Project,
     pub roles: Roles,
@@ -434,19 +548,21 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Loads and analyses `files` in parallel.
+    /// Loads and analyses `files` in parallel, taking facts from `cache` where they hold (and
+    /// saving it afterwards, when anything changed).
     pub fn run(
         files: &[PathBuf],
         root: &Path,
         config: Config,
         queries: &[Arc<TeamQuery>],
         progress: Option<&(dyn Fn(usize) + Sync)>,
+        cache: Option<&FactsCache>,
     ) -> Analysis {
         let done = std::sync::atomic::AtomicUsize::new(0);
         let loaded: Vec<Result<SourceFile, FileProblem>> = files
             .par_iter()
             .map(|p| {
-                let r = load(p, root, queries);
+                let r = load_with(p, root, queries, cache);
                 if let Some(cb) = progress {
                     cb(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
                 }
@@ -459,6 +575,13 @@ impl Analysis {
             match r {
                 Ok(s) => sources.push(Arc::new(s)),
                 Err(p) => problems.push(p),
+            }
+        }
+        if let Some(cache) = cache {
+            let started = std::time::Instant::now();
+            cache.save(&sources);
+            if std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some() {
+                eprintln!("cache saved in {:?}", started.elapsed());
             }
         }
         Analysis::from_sources(sources, problems, config)

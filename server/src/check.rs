@@ -38,6 +38,9 @@ pub struct CheckArgs {
     /// Do not analyse Python code fences in Markdown files.
     #[arg(long, overrides_with = "fences")]
     pub no_fences: bool,
+    /// Do not read or write the facts cache (`.pattern-language-cache/` in each project folder).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -138,13 +141,17 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let analyse = |groups: &[(PathBuf, Vec<PathBuf>)]| -> Vec<Analysis> {
         groups
             .iter()
-            .map(|(_, group)| {
+            .map(|(project, group)| {
+                // One cache per project folder, as one analysis per project.
+                let cache = (!args.no_cache)
+                    .then(|| crate::cache::FactsCache::open(project, catalog.facts_key()));
                 Analysis::run(
                     group,
                     &root,
                     config.clone(),
                     catalog.team_queries(),
                     if show_progress { Some(&progress) } else { None },
+                    cache.as_ref(),
                 )
             })
             .collect()
@@ -292,6 +299,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
         eprintln!("error: cannot write output: {err}");
         return ExitCode::from(2);
     }
+    drop(out);
+    // The process ends here: freeing every fact, tree and finding one by one costs time and
+    // gives nothing back.
+    std::mem::forget(shown);
+    std::mem::forget(records);
+    std::mem::forget(results);
+    std::mem::forget(groups);
+    std::mem::forget(catalog);
     if failed {
         ExitCode::FAILURE
     } else {

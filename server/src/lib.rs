@@ -1,6 +1,7 @@
 //! pattern-language: Domain-Driven Design patterns for Django, as a library, a language server
 //! and a checker. See ARCHITECTURE.md for the map.
 pub mod analysis;
+pub mod cache;
 pub mod catalog;
 pub mod check;
 pub mod cli;

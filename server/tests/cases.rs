@@ -105,7 +105,7 @@ fn findings(files: &[(PathBuf, String)]) -> BTreeSet<(PathBuf, usize, String)> {
         Config::default()
     };
     let paths = analysis::python_files(std::slice::from_ref(&root), &config, &root);
-    let a = Analysis::run(&paths, &root, config, &[], None);
+    let a = Analysis::run(&paths, &root, config, &[], None, None);
     let mut out = BTreeSet::new();
     for (i, fs) in a.all_findings() {
         let file = &a.project.files[i];

@@ -40,6 +40,10 @@ const FS_ALLOWED: &[(&str, &str)] = &[
         "the walk and read of Python files (the file view until ide/ exists)",
     ),
     ("catalog/", "catalog loading: folders of pattern pages"),
+    (
+        "cache.rs",
+        "the facts cache: reads and atomically writes `.pattern-language-cache/`",
+    ),
     ("config.rs", "config loading"),
     (
         "check.rs",

@@ -96,7 +96,9 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 vec![format!("uses the manager of {models_list}"), mapping],
             ));
         } else if cx.roles.ports.contains(&r)
-            && let Some(implementer) = cx.roles.orm_users.keys().find(|&&u| {
+            // The first implementer in file order: `orm_users` is a hash map, and the message
+            // names one of them, the same in every run.
+            && let Some(implementer) = cx.roles.orm_users.keys().filter(|&&u| {
                 // A Protocol is implemented structurally: every method of it defined.
                 let structural = class
                     .bases
@@ -118,7 +120,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                                 .resolve_class(u.0, b)
                                 .is_some_and(|p| super::inherits_class(cx.project, p, r))
                     })
-            })
+            }).min()
         {
             let name = &cx.project.class(*implementer).name;
             out.push(cx.finding(

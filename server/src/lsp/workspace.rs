@@ -83,11 +83,13 @@ impl Workspace {
         let (disk, disk_problems) = match (&root, index) {
             (Some(r), true) => {
                 let files = analysis::python_files(std::slice::from_ref(r), &config, r);
+                // The facts cache of the workspace folder, as `check` keeps one per project.
+                let cache = crate::cache::FactsCache::open(r, catalog.facts_key());
                 let loaded: Vec<_> = {
                     use rayon::prelude::*;
                     files
                         .par_iter()
-                        .map(|p| analysis::load(p, r, catalog.team_queries()))
+                        .map(|p| analysis::load_with(p, r, catalog.team_queries(), Some(&cache)))
                         .collect()
                 };
                 let mut ok = Vec::new();
@@ -98,6 +100,7 @@ impl Workspace {
                         Err(p) => bad.push(p),
                     }
                 }
+                cache.save(&ok);
                 (ok, bad)
             }
             _ => (Vec::new(), Vec::new()),

@@ -20,6 +20,8 @@ pub struct SourceFile {
     pub is_domain: bool,
     /// Matches of team-defined detection queries: (pattern id, byte span).
     pub team_hits: Vec<(String, std::ops::Range<usize>)>,
+    /// Read from disk: what its facts were computed from, for the facts cache.
+    pub stamp: Option<crate::cache::Stamp>,
 }
 
 impl SourceFile {
@@ -51,6 +53,7 @@ impl SourceFile {
             is_migration,
             is_domain,
             team_hits: Vec::new(),
+            stamp: None,
         }
     }
 }
