@@ -92,17 +92,12 @@ pub fn at_cursor(
     lines: (usize, usize),
     roots: &[PathBuf],
 ) -> Vec<Offer> {
-    let mut out = Vec::new();
-    for ci in classes_in(scope, index, lines) {
-        for r in registry::REFACTORS {
-            if r.trigger() == Trigger::Cursor
-                && let Some(o) = offer(*r, scope, Target::Class(ci), roots)
-            {
-                out.push(o);
-            }
-        }
-    }
-    out
+    on_classes(scope, index, lines, roots, true)
+}
+
+/// The refactors offered from a finding of `rule` starting at byte `start`.
+pub fn for_finding(scope: &Scope, rule: &str, start: usize, roots: &[PathBuf]) -> Vec<Offer> {
+    from_finding(scope, rule, start, roots, true)
 }
 
 /// What [`at_cursor`] and [`for_finding`] offer on `lines` and from `findings` (rule, start),
@@ -114,32 +109,44 @@ pub fn described(
     findings: &[(&str, usize)],
     roots: &[PathBuf],
 ) -> Vec<Offer> {
+    let mut out = on_classes(scope, index, lines, roots, false);
+    for &(rule, start) in findings {
+        out.extend(from_finding(scope, rule, start, roots, false));
+    }
+    out
+}
+
+fn on_classes(
+    scope: &Scope,
+    index: &LineIndex,
+    lines: (usize, usize),
+    roots: &[PathBuf],
+    checked: bool,
+) -> Vec<Offer> {
     let mut out = Vec::new();
     for ci in classes_in(scope, index, lines) {
         for r in registry::REFACTORS {
             if r.trigger() == Trigger::Cursor
-                && let Some(o) = offer_with(*r, scope, Target::Class(ci), roots, false)
+                && let Some(o) = offer_with(*r, scope, Target::Class(ci), roots, checked)
             {
                 out.push(o);
-            }
-        }
-    }
-    for &(rule, start) in findings {
-        for r in registry::REFACTORS {
-            if matches!(r.trigger(), Trigger::Finding(served) if served.contains(&rule)) {
-                out.extend(offer_with(*r, scope, Target::Import(start), roots, false));
             }
         }
     }
     out
 }
 
-/// The refactors offered from a finding of `rule` starting at byte `start`.
-pub fn for_finding(scope: &Scope, rule: &str, start: usize, roots: &[PathBuf]) -> Vec<Offer> {
+fn from_finding(
+    scope: &Scope,
+    rule: &str,
+    start: usize,
+    roots: &[PathBuf],
+    checked: bool,
+) -> Vec<Offer> {
     registry::REFACTORS
         .iter()
         .filter(|r| matches!(r.trigger(), Trigger::Finding(served) if served.contains(&rule)))
-        .filter_map(|r| offer(*r, scope, Target::Import(start), roots))
+        .filter_map(|r| offer_with(*r, scope, Target::Import(start), roots, checked))
         .collect()
 }
 

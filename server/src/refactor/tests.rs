@@ -58,6 +58,14 @@ fn with_scope<T>(
 
 /// The refactor `id` offered on the header of class `class` in `rel`.
 fn on_class(root: &Path, view: &dyn FileView, rel: &str, class: &str, id: &str) -> Offer {
+    offers_on_class(root, view, rel, class)
+        .into_iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("`{id}` not offered on `{class}`"))
+}
+
+/// Every refactor offered (enabled or not) on the header of class `class` in `rel`.
+fn offers_on_class(root: &Path, view: &dyn FileView, rel: &str, class: &str) -> Vec<Offer> {
     with_scope(root, view, rel, |scope, index| {
         let c = scope
             .source()
@@ -69,9 +77,6 @@ fn on_class(root: &Path, view: &dyn FileView, rel: &str, class: &str, id: &str) 
         let line = index.line_of(c.span.start);
         let roots = [root.to_path_buf()];
         actions::at_cursor(scope, index, (line, line), &roots)
-            .into_iter()
-            .find(|o| o.id == id)
-            .unwrap_or_else(|| panic!("`{id}` not offered on `{class}`"))
     })
 }
 
@@ -248,21 +253,10 @@ fn json_field_repository_not_for_values_policies_or_stored_aggregates() {
 
 /// The ids of every refactor offered (enabled or not) on the header of `class`.
 fn offered_ids(root: &Path, rel: &str, class: &str) -> Vec<&'static str> {
-    with_scope(root, &crate::ide::files::Disk, rel, |scope, index| {
-        let c = scope
-            .source()
-            .facts
-            .classes
-            .iter()
-            .find(|c| c.name == class)
-            .expect("class");
-        let line = index.line_of(c.span.start);
-        let roots = [root.to_path_buf()];
-        actions::at_cursor(scope, index, (line, line), &roots)
-            .into_iter()
-            .map(|o| o.id)
-            .collect()
-    })
+    offers_on_class(root, &crate::ide::files::Disk, rel, class)
+        .into_iter()
+        .map(|o| o.id)
+        .collect()
 }
 
 #[test]
