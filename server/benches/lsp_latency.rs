@@ -21,6 +21,9 @@ struct Server {
     child: Child,
     stdin: ChildStdin,
     rx: Receiver<Value>,
+    /// Messages read while waiting for another one: a later wait may want them (diagnostics
+    /// can overtake the answer to a request sent after the change). The last few are kept.
+    pending: std::collections::VecDeque<Value>,
     id: i64,
 }
 
@@ -68,6 +71,7 @@ impl Server {
             child,
             stdin,
             rx,
+            pending: Default::default(),
             id: 0,
         }
     }
@@ -79,6 +83,9 @@ impl Server {
     }
 
     fn recv_until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&pred) {
+            return self.pending.remove(i).unwrap_or_default();
+        }
         loop {
             let m = self
                 .rx
@@ -92,6 +99,10 @@ impl Server {
             if pred(&m) {
                 return m;
             }
+            if self.pending.len() == 16 {
+                self.pending.pop_front();
+            }
+            self.pending.push_back(m);
         }
     }
 
@@ -286,31 +297,43 @@ fn small_workspace(root: &std::path::Path, models: String, doc: String, repo_lin
     // no answer, so the change is followed by a Markdown hover (handled after it, in order);
     // the hover alone is measured too, and the difference is the change's own latency.
     let mut changed = Vec::new();
+    let mut busy = Vec::new();
     let mut alone = Vec::new();
     let md_hover = json!({"textDocument": {"uri": md}, "position": {"line": 16, "character": 52}});
-    for v in 202..402 {
-        let edit = |v: i32| {
-            let (range, ch) = if v % 2 == 0 {
-                (
-                    json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 8}}),
-                    "x",
-                )
-            } else {
-                (
-                    json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 9}}),
-                    "",
-                )
-            };
-            json!({"textDocument": {"uri": py, "version": v}, "contentChanges": [{"range": range, "text": ch}]})
+    // Versions go on from the loop above; inserts and deletions alternate, so the text stays.
+    let mut next = 201;
+    let mut edit = || {
+        next += 1;
+        let range = if next % 2 == 0 {
+            json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 8}})
+        } else {
+            json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 9}})
         };
+        let ch = if next % 2 == 0 { "x" } else { "" };
+        let change = json!({"textDocument": {"uri": py, "version": next}, "contentChanges": [{"range": range, "text": ch}]});
+        (next, change)
+    };
+    for _ in 0..200 {
         // The first change starts an analysis; the second arrives while it runs.
-        s.notify("textDocument/didChange", edit(2 * v));
+        let (_, first) = edit();
+        s.notify("textDocument/didChange", first);
+        let (v, second) = edit();
         let t = Instant::now();
-        s.notify("textDocument/didChange", edit(2 * v + 1));
+        s.notify("textDocument/didChange", second);
         s.request("textDocument/hover", md_hover.clone());
         changed.push(t.elapsed());
         s.recv_until(|m| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2 * v + 1
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v
+        });
+        // The same hover while an analysis runs, with no change before it: the cost of the
+        // busy cores, which is not the change's own latency.
+        let (v, only) = edit();
+        s.notify("textDocument/didChange", only);
+        let t = Instant::now();
+        s.request("textDocument/hover", md_hover.clone());
+        busy.push(t.elapsed());
+        s.recv_until(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v
         });
         let t = Instant::now();
         s.request("textDocument/hover", md_hover.clone());
@@ -321,7 +344,11 @@ fn small_workspace(root: &std::path::Path, models: String, doc: String, repo_lin
         changed,
     );
     report(
-        "markdown hover alone (the baseline of the line above)",
+        "markdown hover, diagnostics of models.py in flight, no change",
+        busy,
+    );
+    report(
+        "markdown hover alone (the baseline of the lines above)",
         alone,
     );
     let mut py_hover = Vec::new();

@@ -300,7 +300,7 @@ impl Backend {
         let caps = lock(&self.state.caps);
         let u = uri.clone();
         let (version, generation) = (doc.version, doc.generation);
-        let diags = tokio::task::spawn_blocking(move || {
+        let diags = super::background::run(move || {
             // Content that moved on before its turn is not analysed (a newer refresh follows).
             if state
                 .docs
@@ -320,8 +320,7 @@ impl Backend {
             }
             diags
         })
-        .await
-        .ok()??;
+        .await??;
         Some((version, generation, diags))
     }
 

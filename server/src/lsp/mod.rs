@@ -9,6 +9,7 @@
 
 mod actions;
 mod analysis;
+mod background;
 mod caps;
 mod diagnostics;
 mod document;
@@ -151,10 +152,9 @@ impl Backend {
         for root in roots {
             let r = root.clone();
             let s = settings.clone();
-            let loaded =
-                tokio::task::spawn_blocking(move || Workspace::load(Some(r), &s, true)).await;
+            let loaded = background::run(move || Workspace::load(Some(r), &s, true)).await;
             match loaded {
-                Ok(w) => {
+                Some(w) => {
                     let w = Arc::new(w);
                     // In place before it is announced: a client that waits for the message
                     // sees the index.
@@ -172,12 +172,12 @@ impl Backend {
                         .await;
                     self.publish_config_problems(&w).await;
                 }
-                Err(err) => {
+                None => {
                     self.client
                         .log_message(
                             MessageType::ERROR,
                             format!(
-                                "pattern-language: indexing {} failed: {err}",
+                                "pattern-language: indexing {} failed (an internal error; please report it)",
                                 root.display()
                             ),
                         )
@@ -687,6 +687,7 @@ pub fn run_stdio() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    background::init_parallel_pool();
     runtime.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
         // One bad message must not end the session: see `framing`.
