@@ -54,6 +54,7 @@ fn main() {
     }
     code.push_str("];\n");
     facts_hash(&manifest);
+    code_hash(&manifest, &files);
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("embedded_catalog.rs");
     std::fs::write(out, code).expect("write embedded_catalog.rs");
@@ -92,6 +93,41 @@ fn facts_hash(manifest: &Path) {
     println!("cargo:rerun-if-changed={}", src.join("python").display());
     println!(
         "cargo:rustc-env=PATTERN_LANGUAGE_FACTS_HASH={:016x}",
+        h.finish()
+    );
+}
+
+/// `PATTERN_LANGUAGE_CODE_HASH`: every source file of the crate and the embedded catalog, the key
+/// of `check`'s stored result (a new build never replays an old one's findings).
+fn code_hash(manifest: &Path, catalog: &[(String, PathBuf)]) {
+    use std::hash::{Hash, Hasher};
+    let src = manifest.join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                println!("cargo:rerun-if-changed={}", p.display());
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    println!("cargo:rerun-if-changed={}", src.display());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in files.iter().chain(catalog.iter().map(|(_, p)| p)) {
+        println!("cargo:rerun-if-changed={}", f.display());
+        f.strip_prefix(manifest).unwrap_or(f).hash(&mut h);
+        std::fs::read(f).unwrap_or_default().hash(&mut h);
+    }
+    println!(
+        "cargo:rustc-env=PATTERN_LANGUAGE_CODE_HASH={:016x}",
         h.finish()
     );
 }

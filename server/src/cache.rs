@@ -229,25 +229,108 @@ impl FactsCache {
         bytes.extend_from_slice(&self.key.to_le_bytes());
         bytes.extend_from_slice(&hash_bytes(&payload).to_le_bytes());
         bytes.extend_from_slice(&payload);
-        std::fs::create_dir_all(&self.dir)?;
-        let ignore = self.dir.join(".gitignore");
-        if !ignore.is_file() {
-            std::fs::write(
-                &ignore,
-                "# Written by pattern-language: the cache is not versioned.\n*\n",
-            )?;
-        }
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let tmp = self.dir.join(format!(
-            "{FILE}.{}.{}.tmp",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&tmp, &bytes)?;
-        std::fs::rename(&tmp, self.dir.join(FILE)).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+        write_atomic(&self.dir, FILE, &bytes)
     }
+}
+
+/// Writes `dir/name` whole or not at all (a temporary file renamed over it), creating `dir` with
+/// a `.gitignore` that keeps it out of version control.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.is_file() {
+        std::fs::write(
+            &ignore,
+            "# Written by pattern-language: the cache is not versioned.\n*\n",
+        )?;
+    }
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let tmp = dir.join(format!(
+        "{name}.{}.{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, dir.join(name)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// `check`'s whole result, inside [`DIR`] at the check's root: when nothing it read changed
+/// (see [`InputKey`]), the records are printed again without any analysis, as ruff replays its
+/// cached diagnostics. Findings depend on the whole project, so the key is the whole input.
+pub const RESULT_FILE: &str = "check.bin";
+const RESULT_MAGIC: &[u8; 8] = b"PLCHECK\0";
+
+/// The key of a `check` result: the build (every source file and the embedded catalog), and
+/// what the caller feeds in (options, config, each file's path, size, mtime and module).
+pub struct InputKey(std::collections::hash_map::DefaultHasher);
+
+impl Default for InputKey {
+    fn default() -> Self {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            env!("CARGO_PKG_VERSION"),
+            FORMAT,
+            env!("PATTERN_LANGUAGE_CODE_HASH"),
+        )
+            .hash(&mut h);
+        InputKey(h)
+    }
+}
+
+impl InputKey {
+    pub fn add(&mut self, v: impl Hash) {
+        v.hash(&mut self.0);
+    }
+
+    /// A file by its path, size, mtime and content.
+    pub fn add_file(&mut self, path: &Path) {
+        (path, file_stamp(path, true)).hash(&mut self.0);
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+/// A file's size, mtime and (with `read`) a hash of its content, or why it has none (cannot be
+/// read, no usable mtime).
+pub fn file_stamp(path: &Path, read: bool) -> Result<(u64, u64, u32, u64), std::io::ErrorKind> {
+    let meta = std::fs::metadata(path).map_err(|e| e.kind())?;
+    let since = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .ok_or(std::io::ErrorKind::Unsupported)?;
+    let content = if read {
+        hash_bytes(&std::fs::read(path).map_err(|e| e.kind())?)
+    } else {
+        0
+    };
+    Ok((meta.len(), since.as_secs(), since.subsec_nanos(), content))
+}
+
+/// The stored result of the check at `root` with this key: `None` when there is none, it was
+/// made from other input, or the file is damaged.
+pub fn load_result(root: &Path, key: u64) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(root.join(DIR).join(RESULT_FILE)).ok()?;
+    if bytes.len() < 24 || &bytes[..8] != RESULT_MAGIC {
+        return None;
+    }
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let payload = &bytes[24..];
+    (word(8) == key && word(16) == hash_bytes(payload)).then(|| payload.to_vec())
+}
+
+/// Stores the result of the check at `root`; a failure to write is only a lost cache.
+pub fn save_result(root: &Path, key: u64, payload: &[u8]) {
+    let mut bytes = Vec::with_capacity(24 + payload.len());
+    bytes.extend_from_slice(RESULT_MAGIC);
+    bytes.extend_from_slice(&key.to_le_bytes());
+    bytes.extend_from_slice(&hash_bytes(payload).to_le_bytes());
+    bytes.extend_from_slice(payload);
+    let _ = write_atomic(&root.join(DIR), RESULT_FILE, &bytes);
 }
 
 /// The entries of a cache file, if it is whole and made by this tool for this catalog.

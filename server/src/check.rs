@@ -6,7 +6,7 @@ use crate::compiled::CompiledCatalog;
 use crate::detect::{Finding, Kind};
 use crate::line_index::{Encoding, LineIndex};
 use clap::ValueEnum;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,7 +52,7 @@ pub enum Format {
 }
 
 /// One finding as printed: design.md's JSON shape.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub path: String,
     pub line: u32,
@@ -127,6 +127,44 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let total = files.iter().filter(|f| wanted(f)).count();
     if timings {
         eprintln!("walk: {:?} ({} files)", started.elapsed(), files.len());
+    }
+    // Nothing read changed since the last check with these options: print its records again.
+    let stored = (!args.no_cache && !args.fix && !args.diff).then(|| {
+        let mut key = crate::cache::InputKey::default();
+        key.add((&cwd, &paths, fences_wanted(&args, &config), &catalogs));
+        key.add(format!("{config:?}{config_problems:?}"));
+        for c in &catalogs {
+            for page in analysis::markdown_files(std::slice::from_ref(c), &config, &root) {
+                key.add_file(&page);
+            }
+        }
+        // Each file by size, mtime and, where the check reads it, content (an edit that keeps
+        // both is seen, as by the facts cache); tests and migrations are not read.
+        use rayon::prelude::*;
+        let stamps: Vec<_> = files
+            .par_iter()
+            .map(|f| {
+                let module = analysis::module_for(f, &root);
+                let read = analysis::has_findings(f, &root, &module.0);
+                (crate::cache::file_stamp(f, read), module)
+            })
+            .chain(
+                markdown
+                    .par_iter()
+                    .map(|f| (crate::cache::file_stamp(f, true), Default::default())),
+            )
+            .collect();
+        key.add((&files, &markdown, stamps));
+        key.finish()
+    });
+    if let Some(key) = stored
+        && let Some(bytes) = crate::cache::load_result(&root, key)
+        && let Ok((records, skipped)) = postcard::from_bytes::<(Vec<Record>, usize)>(&bytes)
+    {
+        if timings {
+            eprintln!("stored result: {:?}", started.elapsed());
+        }
+        return finish(&args, &records, &catalog, total + markdown.len(), skipped);
     }
     let groups = analysis::group_by_project(files, &scan);
     let show_progress = std::io::stderr().is_terminal() && total > 500;
@@ -275,6 +313,29 @@ pub fn run(args: CheckArgs) -> ExitCode {
     records.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
     });
+    if let Some(key) = stored
+        && let Ok(bytes) = postcard::to_stdvec(&(&records, skipped))
+    {
+        crate::cache::save_result(&root, key, &bytes);
+    }
+    let code = finish(&args, &records, &catalog, total + markdown.len(), skipped);
+    // The process ends here: freeing every fact, tree and finding one by one costs time and
+    // gives nothing back.
+    std::mem::forget(records);
+    std::mem::forget(results);
+    std::mem::forget(groups);
+    std::mem::forget(catalog);
+    code
+}
+
+/// Prints the records in the chosen format; the exit code says whether any failed.
+fn finish(
+    args: &CheckArgs,
+    records: &[Record],
+    catalog: &Catalog,
+    total: usize,
+    skipped: usize,
+) -> ExitCode {
     let failed = records
         .iter()
         .any(|r| r.kind != Kind::Pattern && r.severity >= Severity::Warning);
@@ -285,12 +346,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .filter(|r| args.format == Format::Json || args.patterns || r.kind != Kind::Pattern)
         .collect();
     let res = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &records)
+        Format::Json => serde_json::to_writer_pretty(&mut out, records)
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out)),
-        Format::Text => write_text(&mut out, &shown, &records, total + markdown.len(), skipped),
+        Format::Text => write_text(&mut out, &shown, records, total, skipped),
         Format::Github => write_github(&mut out, &shown),
-        Format::Sarif => write_sarif(&mut out, &shown, &catalog),
+        Format::Sarif => write_sarif(&mut out, &shown, catalog),
     };
     // A closed stdout (`check | head`) is not an error: stop quietly.
     if let Err(err) = res.and_then(|_| out.flush())
@@ -300,13 +361,6 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     drop(out);
-    // The process ends here: freeing every fact, tree and finding one by one costs time and
-    // gives nothing back.
-    std::mem::forget(shown);
-    std::mem::forget(records);
-    std::mem::forget(results);
-    std::mem::forget(groups);
-    std::mem::forget(catalog);
     if failed {
         ExitCode::FAILURE
     } else {

@@ -1,7 +1,8 @@
 //! The facts cache through the real `check` binary: findings are the same cold, warm and with
 //! `--no-cache`; a corrupt, truncated or foreign cache file is ignored and rewritten; an edit the
 //! stamp cannot see by size and mtime alone is still seen; a folder where the cache cannot be
-//! written loses the cache, not the run.
+//! written loses the cache, not the run. The stored whole result of a check is replayed only
+//! while nothing it read changed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,8 +33,15 @@ fn fixtures() -> tempfile::TempDir {
     dir
 }
 
-/// `check --format json` in `dir`: (stdout, stderr), with the cache's counts on stderr.
+/// `check --format json` in `dir`: (stdout, stderr), with the cache's counts on stderr. The stored
+/// whole result is removed first, so that the facts cache is what is tested.
 fn check(dir: &Path, extra: &[&str]) -> (String, String) {
+    let _ = std::fs::remove_file(dir.join(CACHE).join("check.bin"));
+    check_stored(dir, extra)
+}
+
+/// `check --format json` in `dir`, replaying the stored result when it is still valid.
+fn check_stored(dir: &Path, extra: &[&str]) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_pattern-language"))
         .args(["check", ".", "--format", "json"])
         .args(extra)
@@ -95,6 +103,7 @@ fn no_cache_writes_nothing() {
     let dir = fixtures();
     check(dir.path(), &["--no-cache"]);
     assert!(!dir.path().join("shop").join(CACHE).exists());
+    assert!(!dir.path().join(CACHE).exists());
 }
 
 #[test]
@@ -167,4 +176,42 @@ fn an_unwritable_cache_folder_does_not_fail_check() {
         .filter(|l| l.starts_with("warning: cannot write the cache"))
         .count();
     assert_eq!(warnings, 1, "{stderr}");
+}
+
+#[test]
+fn the_stored_result_is_replayed_until_an_input_changes() {
+    let dir = fixtures();
+    let stored = |out: &(String, String)| out.1.lines().any(|l| l.starts_with("stored result"));
+    let first = check_stored(dir.path(), &[]);
+    assert!(!stored(&first), "nothing was stored yet: {}", first.1);
+    let again = check_stored(dir.path(), &[]);
+    assert!(stored(&again), "not replayed: {}", again.1);
+    assert_eq!(first.0, again.0, "the replay differs");
+    // Another option, then an edit that keeps the file's size and mtime: each is a new result.
+    let fenced = check_stored(dir.path(), &["--no-fences"]);
+    assert!(!stored(&fenced), "replayed for other options: {}", fenced.1);
+    let path = dir.path().join("shop/shop/settings/base.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, text.replace("\"taggit\",", "\"taggiz\",")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let edited = check_stored(dir.path(), &[]);
+    assert!(!stored(&edited), "replayed after an edit: {}", edited.1);
+    assert_ne!(edited.0, first.0, "the edit changed no finding");
+    // A damaged stored result is not trusted.
+    let file = dir.path().join(CACHE).join("check.bin");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap();
+    let damaged = check_stored(dir.path(), &[]);
+    assert!(!stored(&damaged), "a damaged result was replayed");
+    let (fresh, _) = check(dir.path(), &["--no-cache"]);
+    assert_eq!(edited.0, fresh);
+    assert_eq!(damaged.0, fresh);
 }

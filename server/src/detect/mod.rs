@@ -50,7 +50,9 @@ pub use aggregate::not_a_root_without_repository;
 pub use registry::{RULES, Rule};
 pub use roles::Roles;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Pattern,

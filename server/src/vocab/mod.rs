@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 /// A byte range in a text (tree-sitter and Rust strings count bytes).
 pub type Span = std::ops::Range<usize>;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Hint,
