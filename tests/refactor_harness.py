@@ -54,6 +54,7 @@ REFACTORS = [
     ("Introduce an anticorruption layer", "anticorruption-layer", "anticorruption-layer", "cross-context-import"),
     ("Namespace the tables", "namespace-tables", "context-table-namespace", None),
     ("Give the ", "context-database", "context-database", None),
+    ("Route the ", "context-database", "context-database", None),
     ("Cache ", "cache-repository", "cached-repository", None),
     ("Invalidate the cached entry", "invalidate-cache", None, "cache-not-invalidated"),
     # "*": the smell of the finding the action is offered from (cross-database-relation or
