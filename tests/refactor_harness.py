@@ -54,6 +54,7 @@ REFACTORS = [
     ("Introduce an anticorruption layer", "anticorruption-layer", "anticorruption-layer", "cross-context-import"),
     ("Namespace the tables", "namespace-tables", "context-table-namespace", None),
     ("Give the ", "context-database", "context-database", None),
+    ("Route the ", "context-database", "context-database", None),
     ("Cache ", "cache-repository", "cached-repository", None),
     ("Invalidate the cached entry", "invalidate-cache", None, "cache-not-invalidated"),
     # "*": the smell of the finding the action is offered from (cross-database-relation or
@@ -370,10 +371,16 @@ def harness(binary, name, source, cap, rng, stats, verbose):
                     ok = any(f.get("kind") == "pattern" and f.get("pattern") == pattern
                              and os.path.realpath(os.path.join(root, f["path"])) in rel for f in after)
                 if ok and smell:
+                    about, staying = about_of(action["title"])
+
                     def count(records):
                         return sum(1 for f in records if f.get("rule") == smell
-                                   and os.path.realpath(os.path.join(root, f["path"])) == os.path.realpath(path))
-                    ok = count(after) < count(baseline)
+                                   and os.path.realpath(os.path.join(root, f["path"])) == os.path.realpath(path)
+                                   and (not about or any(a in f.get("message", "") for a in about)))
+                    if about is None or about:
+                        ok = count(after) < count(baseline)
+                    if ok and staying:
+                        ok = relations_replaced(copy.read(path), staying, action["title"])
                 if ok:
                     s["recognised"] += 1
                 elif verbose:
@@ -382,6 +389,46 @@ def harness(binary, name, source, cap, rng, stats, verbose):
     finally:
         server.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def about_of(title):
+    """What a "Reference `X` by identity" action promises about the finding it is offered from.
+    Its title says what stays of that import: `; the import from `m` stays for `f`` (other names
+    of the statement), `; `X` stays imported, used on lines ...` (the model used elsewhere in the
+    file). Returns (the backticked models whose findings must go, or None: any one finding of the
+    smell fewer; the models announced to stay imported). A finding left naming only what the
+    title announced is not counted against it; a model that stays imported must still have lost
+    its relation fields (`relations_replaced`)."""
+    m = re.match(r"Reference (.+?) by identity", title)
+    staying = re.findall(r"(`[^`]+`) stays imported", title)
+    if not m or ("stays for" not in title and not staying):
+        return None, []
+    targets = re.findall(r"`[^`]+`", m.group(1))
+    return [t for t in targets if t not in staying], [t.strip("`") for t in staying]
+
+
+def relations_replaced(text, models, title):
+    """No `ForeignKey`/`OneToOneField` to one of `models` (by name) is left in `text`, and the
+    identifier fields the title names (`(`book_isbn`, ...; run makemigrations`) are assigned."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    assigned = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            assigned.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        if isinstance(node, ast.Call):
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if func not in ("ForeignKey", "OneToOneField"):
+                continue
+            to = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "to"), None)
+            name = to.attr if isinstance(to, ast.Attribute) else getattr(to, "id", None)
+            if name in models:
+                return False
+    fields = re.match(r".*? by identity \(([^;]*);", title)
+    wanted = re.findall(r"`([^`]+)`", fields.group(1)) if fields else []
+    return bool(wanted) and all(w in assigned for w in wanted)
 
 
 def list_paths(edit):

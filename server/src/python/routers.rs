@@ -2,7 +2,9 @@
 //! A router counts when its `db_for_write` or `allow_migrate` compares an app label; its
 //! `db_for_read`, `db_for_write` and `allow_migrate` are read line by line, pairing the labels of
 //! an `if`/`elif` on `app_label` (string literals, or a set named by an attribute or a module
-//! constant) with the alias the next `return "alias"` / `return db == "alias"` answers. Apps no
+//! constant) with the alias the next `return "alias"` / `return db == "alias"` answers; a
+//! `return` that looks the label up in a dict literal of labels to aliases (`self.routes.get(
+//! model._meta.app_label)`, `db == ROUTES[app_label]`) routes every label of the dict. Apps no
 //! router claims stay on `default` (for the callers to decide). Never runs the router.
 
 use super::facts::{Class, Value};
@@ -87,12 +89,20 @@ fn routes_of(file: &SourceFile, class: &Class, out: &mut HashMap<String, String>
     }
     let named = |name: &str| -> Vec<String> {
         let name = name.trim_start_matches("self.").trim_start_matches("cls.");
-        class
+        let Some(assign) = class
             .fields
             .iter()
             .chain(file.facts.assigns.iter())
             .find(|a| a.name == name)
-            .and_then(|a| file.text.get(a.span.clone()))
+        else {
+            return Vec::new();
+        };
+        // A dict of label -> alias names its keys.
+        if let Some(pairs) = label_dict(&assign.value) {
+            return pairs.into_iter().map(|(label, _)| label).collect();
+        }
+        file.text
+            .get(assign.span.clone())
             .map(quoted)
             .unwrap_or_default()
     };
@@ -168,6 +178,15 @@ fn routes_of(file: &SourceFile, class: &Class, out: &mut HashMap<String, String>
                 }
                 continue;
             }
+            // `return self.route_app_labels.get(model._meta.app_label)`, `return db ==
+            // ROUTES[app_label]`: every label of the dict goes to its alias.
+            if let Some(pairs) = dict_lookup(file, class, rest) {
+                labels.clear();
+                for (label, alias) in pairs {
+                    out.entry(label).or_insert(alias);
+                }
+                continue;
+            }
             if let Some(alias) = alias_of(rest) {
                 for label in labels.drain(..) {
                     out.entry(label).or_insert_with(|| alias.clone());
@@ -175,6 +194,74 @@ fn routes_of(file: &SourceFile, class: &Class, out: &mut HashMap<String, String>
             }
         }
     }
+}
+
+/// A dict literal of string keys to string values (app label -> alias), in source order.
+pub fn label_dict(value: &Value) -> Option<Vec<(String, String)>> {
+    let Value::Dict(entries, _) = value else {
+        return None;
+    };
+    entries
+        .iter()
+        .map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+        .collect()
+}
+
+/// The name a routing expression looks an app label up in: `NAME.get(<app_label>)` (with an
+/// optional `None` default) or `NAME[<app_label>]`, `db ==` in front allowed; `NAME` as written
+/// (`self.routes`, `ROUTES`).
+pub fn lookup_name(expr: &str) -> Option<&str> {
+    let expr = expr.trim();
+    let expr = expr
+        .strip_prefix("db ==")
+        .or_else(|| expr.strip_prefix("db=="))
+        .unwrap_or(expr)
+        .trim();
+    let (name, arg) = if let Some(inner) = expr.strip_suffix(')') {
+        let (name, arg) = inner.split_once(".get(")?;
+        let arg = arg.trim();
+        (name, arg.strip_suffix(", None").unwrap_or(arg))
+    } else {
+        let inner = expr.strip_suffix(']')?;
+        inner.split_once('[')?
+    };
+    let simple = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    };
+    (simple(name) && simple(arg.trim()) && arg.trim().ends_with("app_label")).then_some(name)
+}
+
+/// The class attribute or module constant a router's lookup names, with its routes, when it is a
+/// dict literal of labels to aliases.
+pub fn lookup_dict<'a>(
+    file: &'a SourceFile,
+    class: &'a Class,
+    expr: &str,
+) -> Option<(&'a super::facts::Assign, Vec<(String, String)>)> {
+    let name = lookup_name(expr)?;
+    let (bare, attribute) = match name
+        .strip_prefix("self.")
+        .or_else(|| name.strip_prefix("cls."))
+    {
+        Some(bare) => (bare, true),
+        None => (name, false),
+    };
+    // `self.X` is a class attribute; a bare name, a module constant.
+    let mut candidates: Box<dyn Iterator<Item = &super::facts::Assign>> = if attribute {
+        Box::new(class.fields.iter())
+    } else if name.contains('.') {
+        return None;
+    } else {
+        Box::new(file.facts.assigns.iter())
+    };
+    let assign = candidates.find(|a| a.name == bare && !a.augmented)?;
+    Some((assign, label_dict(&assign.value)?))
+}
+
+fn dict_lookup(file: &SourceFile, class: &Class, expr: &str) -> Option<Vec<(String, String)>> {
+    lookup_dict(file, class, expr).map(|(_, pairs)| pairs)
 }
 
 /// Every string literal in `text`.

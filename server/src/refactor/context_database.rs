@@ -1,7 +1,10 @@
 //! Give a bounded context its own database: a router sending the context's apps to a new alias,
 //! the alias in `DATABASES`, and the router in `DATABASE_ROUTERS`, in the settings module the
 //! project uses. Not offered while a model of the context has a foreign key into another context
-//! (or the other way round): Django cannot follow relations across databases.
+//! (or the other way round): Django cannot follow relations across databases. Where an installed
+//! router routes apps through a dict of labels to aliases, the context's labels go into that dict
+//! instead ("Route the `members` context through `LendingRouter` ..."), with the alias in
+//! `DATABASES` when it is missing; any other router is left alone and a new one is written.
 
 use super::{Edit, FileChange, Refactor};
 use crate::ide::files::FileView;
@@ -70,6 +73,98 @@ fn crossing_relations(project: &Project, context: &str) -> Vec<String> {
     out
 }
 
+/// The first installed router whose routing methods (`db_for_read`, `db_for_write`,
+/// `allow_migrate`, those it has, `db_for_write` among them) all look the app label up in one
+/// dict literal of labels to aliases, a class attribute or a module constant
+/// (`route_app_labels = {"lending": "lending"}` read as `self.route_app_labels.get(...)` or
+/// `[...]`): the edits that send `labels` to `alias` through it (an entry per label, added at
+/// the end of the dict), its file and its class name. `None` for any other router: a set of
+/// labels all sent to one database (adding to it would share that database, not give the
+/// context its own), or `if`/`elif` chains, which a new entry cannot extend safely. A router
+/// listed earlier that claims one of the labels also makes it `None` (Django asks them in order).
+fn through_router(
+    project: &Project,
+    routed: &std::collections::HashMap<String, String>,
+    files: &dyn FileView,
+    labels: &[String],
+    alias: &str,
+) -> Option<(PathBuf, Vec<Edit>, String)> {
+    if labels.iter().any(|l| routed.contains_key(l)) {
+        return None;
+    }
+    for (_, fi, ci) in crate::python::routers::installed(project) {
+        let file = &project.files[fi];
+        let class = &file.facts.classes[ci];
+        let mut dict = None;
+        let mut writes = false;
+        let mut every = true;
+        for m in &class.methods {
+            if !matches!(
+                m.name.as_str(),
+                "db_for_read" | "db_for_write" | "allow_migrate"
+            ) {
+                continue;
+            }
+            writes |= m.name == "db_for_write";
+            let body = file.text.get(m.span.clone()).unwrap_or_default();
+            let looked_up = body.lines().find_map(|line| {
+                let rest = line.trim().strip_prefix("return ")?;
+                crate::python::routers::lookup_dict(file, class, rest)
+            });
+            match (looked_up, dict) {
+                (Some((assign, _)), None) => dict = Some(assign),
+                (Some((assign, _)), Some(d)) if std::ptr::eq(assign, d) => {}
+                _ => every = false,
+            }
+        }
+        let Some(assign) = dict.filter(|_| writes && every) else {
+            continue;
+        };
+        let crate::python::facts::Value::Dict(entries, span) = &assign.value else {
+            continue;
+        };
+        // Edit what the editor has, and only while it is what was analysed.
+        let text = files.text(&file.path)?;
+        if *text != *file.text || text.get(span.clone())? != file.text.get(span.clone())? {
+            return None;
+        }
+        let entries_text: String = labels
+            .iter()
+            .map(|l| format!("\"{l}\": \"{alias}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let edit = match entries.last() {
+            None => Edit {
+                span: span.start + 1..span.start + 1,
+                text: entries_text,
+            },
+            Some((key, value)) => {
+                let end = value.span().end;
+                let multiline = text[span.clone()].contains('\n');
+                let joined = if multiline {
+                    let line_start = text[..key.span().start].rfind('\n').map_or(0, |i| i + 1);
+                    let indent: String = text[line_start..key.span().start]
+                        .chars()
+                        .take_while(|c| c.is_whitespace())
+                        .collect();
+                    labels
+                        .iter()
+                        .map(|l| format!(",\n{indent}\"{l}\": \"{alias}\""))
+                        .collect::<String>()
+                } else {
+                    format!(", {entries_text}")
+                };
+                Edit {
+                    span: end..end,
+                    text: joined,
+                }
+            }
+        };
+        return Some((file.path.clone(), vec![edit], class.name.clone()));
+    }
+    None
+}
+
 /// The refactor for the context of `module`; `Err` carries the reason it cannot be offered.
 pub fn give_database(
     project: &Project,
@@ -128,6 +223,48 @@ pub fn give_database(
         .iter()
         .find(|a| a.name == "DATABASES" && !a.augmented)
         .ok_or("no DATABASES")?;
+    let text = &*settings.text;
+    let after_databases = text[databases.span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| databases.span.end + i + 1);
+    let alias_line = format!(
+        "\n# The `{ctx}` context's own database: point NAME (and HOST, USER, ...) at it.\nDATABASES[\"{alias}\"] = {{**DATABASES[\"default\"], \"NAME\": \"{alias}\"}}\n",
+        ctx = context.name
+    );
+    // An installed router that routes labels through a dict of its own takes the context's
+    // labels: one router, as the project has it, instead of a second one.
+    if let Some((router_path, router_edits, router_class)) =
+        through_router(project, routed, files, &context.apps, &alias)
+    {
+        let defined = databases.value.get(&alias).is_some();
+        if defined && routed.values().any(|a| *a == alias) {
+            return Err(format!(
+                "DATABASES already has an alias `{alias}` another app is routed to"
+            ));
+        }
+        let mut changes = vec![(router_path, FileChange::Edit(router_edits))];
+        if !defined {
+            changes.push((
+                settings.path.clone(),
+                FileChange::Edit(vec![Edit {
+                    span: after_databases..after_databases,
+                    text: alias_line,
+                }]),
+            ));
+        }
+        return Ok(Refactor {
+            title: format!(
+                "Route the `{}` context through `{router_class}` to its own database `{alias}` ({})",
+                context.name,
+                if defined {
+                    "router entry"
+                } else {
+                    "router entry, DATABASES alias"
+                }
+            ),
+            changes,
+        });
+    }
     if databases.value.get(&alias).is_some() {
         return Err(format!("DATABASES already has an alias `{alias}`"));
     }
@@ -212,10 +349,6 @@ class {class}:
             ));
         }
     };
-    let text = &*settings.text;
-    let after_databases = text[databases.span.end..]
-        .find('\n')
-        .map_or(text.len(), |i| databases.span.end + i + 1);
     let dotted = format!("{router_module}.{class}");
     let routers_line = if settings
         .facts
@@ -229,10 +362,7 @@ class {class}:
     };
     let settings_edit = Edit {
         span: after_databases..after_databases,
-        text: format!(
-            "\n# The `{ctx}` context's own database: point NAME (and HOST, USER, ...) at it.\nDATABASES[\"{alias}\"] = {{**DATABASES[\"default\"], \"NAME\": \"{alias}\"}}\n{routers_line}",
-            ctx = context.name
-        ),
+        text: format!("{alias_line}{routers_line}"),
     };
     Ok(Refactor {
         title: format!(

@@ -15,7 +15,9 @@
 //! (`loan`, `old_loan`), when it is bound from the model's manager (`for loan in Loan.objects...`)
 //! or when it is `self` in the model's own module. The uses left as they are (`loan.book`
 //! handed on, `book=record`, joins through the field) are named in the title. The import that
-//! fed the field goes when nothing else uses it. A migration follows: the title says so.
+//! fed the field goes when nothing else uses it; what stays of the import the action is offered
+//! from (the model used elsewhere in the file, other names of the statement) is named in the
+//! title. A migration follows: the title says so.
 //!
 //! Offered from a `cross-database-relation` finding (the field) and from a `cross-context-import`
 //! finding whose imported model feeds relation fields of the file (all of them are rewritten).
@@ -30,6 +32,9 @@ use crate::python::facts::{Call, Value};
 use crate::python::project::{ClassRef, Project, SourceFile};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+mod uses;
+use uses::uses;
 
 /// The registry entry (see `registry.rs`).
 pub struct ReferenceByIdentity;
@@ -247,13 +252,66 @@ fn reference(scope: &Scope, start: usize) -> Result<Refactor, NotOffered> {
     // The import that fed them, when nothing else uses its name.
     let rewritten: Vec<std::ops::Range<usize>> =
         plans.iter().map(|p| p.rel.field.span.clone()).collect();
+    let mut dropped: Vec<&str> = Vec::new();
+    let mut kept: Vec<&str> = Vec::new();
     for p in &plans {
         let local = p.rel.written.split('.').next().unwrap_or_default();
-        if let Some(e) = drop_import(file, local, &rewritten) {
-            let list = edits.entry(file.path.clone()).or_default();
-            if !list.iter().any(|x| x.span == e.span) {
-                list.push(e);
+        match drop_import(file, local, &rewritten) {
+            Some(e) => {
+                let list = edits.entry(file.path.clone()).or_default();
+                if !list.iter().any(|x| x.span == e.span) {
+                    list.push(e);
+                }
+                if !dropped.contains(&local) {
+                    dropped.push(local);
+                }
             }
+            None => {
+                if !kept.contains(&local) {
+                    kept.push(local);
+                }
+            }
+        }
+    }
+    // What the import the action is offered from still brings across: names the file uses
+    // elsewhere, and the other names of the statement. The title says so: the relation goes,
+    // the import does not.
+    let mut stays: Vec<String> = Vec::new();
+    if let Some(imp) = import {
+        for l in kept.iter().filter(|l| {
+            imp.names
+                .iter()
+                .any(|(n, a)| a.as_deref().unwrap_or(n) == **l)
+        }) {
+            let lines = other_uses(file, l, &rewritten);
+            let shown: Vec<String> = lines.iter().take(3).map(|n| n.to_string()).collect();
+            let more = if lines.len() > 3 {
+                format!(" and {} more", lines.len() - 3)
+            } else {
+                String::new()
+            };
+            stays.push(match lines.len() {
+                0 => format!("`{l}` stays imported"),
+                1 => format!("`{l}` stays imported, used on line {}", shown.join(", ")),
+                _ => format!(
+                    "`{l}` stays imported, used on lines {}{more}",
+                    shown.join(", ")
+                ),
+            });
+        }
+        let others: Vec<String> = imp
+            .names
+            .iter()
+            .map(|(n, a)| a.as_deref().unwrap_or(n))
+            .filter(|l| !dropped.contains(l) && !kept.contains(l))
+            .map(|l| format!("`{l}`"))
+            .collect();
+        if !others.is_empty() {
+            stays.push(format!(
+                "the import from `{}` stays for {}",
+                imp.module,
+                others.join(", ")
+            ));
         }
     }
     // The uses in the model's context.
@@ -271,6 +329,9 @@ fn reference(scope: &Scope, start: usize) -> Result<Refactor, NotOffered> {
     }
     let names: Vec<String> = plans.iter().map(|p| format!("`{}`", p.new_name)).collect();
     let mut detail = format!("{}; run makemigrations", names.join(", "));
+    for s in &stays {
+        detail.push_str(&format!("; {s}"));
+    }
     if !left.is_empty() {
         let shown: Vec<&str> = left.iter().take(3).map(String::as_str).collect();
         detail.push_str(&format!("; not rewritten: {}", shown.join(", ")));
@@ -454,6 +515,22 @@ fn service_for(project: &Project, target: ClassRef, key: &str) -> Option<Service
     best.map(|(_, s)| s)
 }
 
+/// The lines where the file uses `local` as code, outside imports and the `rewritten` spans
+/// (comments and docstrings that mention it aside).
+fn other_uses(file: &SourceFile, local: &str, rewritten: &[std::ops::Range<usize>]) -> Vec<usize> {
+    let text = &*file.text;
+    let mut lines: Vec<usize> = crate::python::facts::name_uses(text, local)
+        .into_iter()
+        .filter(|s| {
+            !file.facts.imports.iter().any(|i| i.span.contains(s))
+                && !rewritten.iter().any(|r| r.contains(s))
+        })
+        .map(|s| text[..s].matches('\n').count() + 1)
+        .collect();
+    lines.dedup();
+    lines
+}
+
 /// Removes `local` from the import that binds it when the file uses it nowhere else (outside
 /// imports and the `rewritten` spans).
 fn drop_import(
@@ -468,11 +545,7 @@ fn drop_import(
                 .iter()
                 .any(|(n, a)| a.as_deref().unwrap_or(n) == local)
     })?;
-    let used = super::words(text, local).any(|s| {
-        !file.facts.imports.iter().any(|i| i.span.contains(&s))
-            && !rewritten.iter().any(|r| r.contains(&s))
-    });
-    if used {
+    if !other_uses(file, local, rewritten).is_empty() {
         return None;
     }
     if imp.names.len() == 1 {
@@ -518,262 +591,5 @@ fn drop_import(
     Some(Edit {
         span: imp.span.start + s..imp.span.start + e,
         text: String::new(),
-    })
-}
-
-/// Rewrites the uses of `p`'s field in the model's context; what it cannot rewrite goes to
-/// `left` as `path:line \`use\``.
-fn uses(
-    project: &Project,
-    p: &Plan,
-    edits: &mut BTreeMap<PathBuf, Vec<Edit>>,
-    left: &mut Vec<String>,
-) {
-    let model_file = &project.files[p.model.0];
-    let model_name = &project.class(p.model).name;
-    let Some(context) = project
-        .context_of(&model_file.facts.module)
-        .map(|c| c.name.clone())
-    else {
-        return;
-    };
-    let field = p.rel.field.name.as_str();
-    let attname = format!("{field}_id");
-    let snake = super::snake_case(model_name);
-    for (fj, f) in project.files.iter().enumerate() {
-        if f.is_test
-            || f.is_migration
-            || project
-                .context_of(&f.facts.module)
-                .is_none_or(|c| c.name != context)
-        {
-            continue;
-        }
-        // The names this file knows the model by.
-        let mut locals: Vec<String> = Vec::new();
-        if fj == p.model.0 {
-            locals.push(model_name.clone());
-        }
-        for imp in f.facts.imports.iter().filter(|i| i.is_from) {
-            for (n, a) in &imp.names {
-                let local = a.as_deref().unwrap_or(n);
-                if project.resolve_model(fj, local) == Some(p.model) {
-                    locals.push(local.to_string());
-                }
-            }
-        }
-        if locals.is_empty() {
-            continue;
-        }
-        let text = &*f.text;
-        let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
-        let rel = super::shown(f);
-        let mut mine: Vec<Edit> = Vec::new();
-        let mut needs_service = false;
-        // Keyword arguments and lookups of the model's calls.
-        for call in f.facts.all_calls() {
-            let ours = locals
-                .iter()
-                .any(|l| call.func == *l || call.func.starts_with(&format!("{l}.")));
-            if !ours {
-                continue;
-            }
-            let Some(call_text) = text.get(call.span.clone()) else {
-                continue;
-            };
-            for (k, _) in &call.kwargs {
-                let renamed = rename_lookup(k, field, &attname, &p.key.name, &p.new_name);
-                match renamed {
-                    Some(new) if new == *k => {}
-                    Some(new) => {
-                        if let Some(at) = kwarg_at(call_text, k) {
-                            let s = call.span.start + at;
-                            mine.push(Edit {
-                                span: s..s + k.len(),
-                                text: new,
-                            });
-                        }
-                    }
-                    None => left.push(format!("{rel}:{} `{k}=`", line_of(call.span.start))),
-                }
-            }
-            for a in &call.args {
-                let Value::Str(s, span) = a else { continue };
-                let (sign, bare) = s.strip_prefix('-').map_or(("", s.as_str()), |b| ("-", b));
-                match rename_lookup(bare, field, &attname, &p.key.name, &p.new_name) {
-                    Some(new) if new == bare => {}
-                    // A plain one-quote literal only (no prefix, no triple quotes).
-                    Some(new) => match text.get(span.clone()) {
-                        Some(lit) if lit == format!("\"{s}\"") || lit == format!("'{s}'") => {
-                            let q = &lit[..1];
-                            mine.push(Edit {
-                                span: span.clone(),
-                                text: format!("{q}{sign}{new}{q}"),
-                            });
-                        }
-                        _ => left.push(format!("{rel}:{} `\"{s}\"`", line_of(span.start))),
-                    },
-                    None => left.push(format!("{rel}:{} `\"{s}\"`", line_of(span.start))),
-                }
-            }
-        }
-        // Attribute reads: `loan.book.isbn`, `loan.book_id`, `loan.book.title`.
-        let bodies = f
-            .facts
-            .functions
-            .iter()
-            .chain(f.facts.classes.iter().flat_map(|c| c.methods.iter()));
-        for func in bodies {
-            for (chain, span) in &func.attributes {
-                let segs: Vec<&str> = chain.split('.').collect();
-                let Some(i) = segs
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .find(|(_, s)| **s == field || **s == attname)
-                    .map(|(i, _)| i)
-                else {
-                    continue;
-                };
-                let receiver = segs[..i].join(".");
-                let last = segs[i - 1];
-                let is_model = receiver
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
-                    && (last == snake
-                        || last.ends_with(&format!("_{snake}"))
-                        || (last == "self" && fj == p.model.0)
-                        || locals.iter().any(|l| {
-                            text.contains(&format!("for {last} in {l}."))
-                                || text.contains(&format!("{last} = {l}.objects"))
-                        }));
-                if !is_model {
-                    continue;
-                }
-                // Only a chain written without spaces maps back to the text.
-                if text.get(span.clone()) != Some(chain.as_str()) {
-                    left.push(format!(
-                        "{rel}:{} `{receiver}.{field}`",
-                        line_of(span.start)
-                    ));
-                    continue;
-                }
-                let upto = receiver.len() + 1 + segs[i].len();
-                let next = segs.get(i + 1).copied();
-                let s = span.start;
-                if segs[i] == attname {
-                    if attname != p.new_name {
-                        mine.push(Edit {
-                            span: s + receiver.len() + 1..s + upto,
-                            text: p.new_name.clone(),
-                        });
-                    }
-                    continue;
-                }
-                match next {
-                    Some(n) if n == p.key.name || n == "pk" => mine.push(Edit {
-                        span: s..s + upto + 1 + n.len(),
-                        text: format!("{receiver}.{}", p.new_name),
-                    }),
-                    Some(n)
-                        if p.service
-                            .as_ref()
-                            .is_some_and(|sv| sv.fields.iter().any(|x| x == n)) =>
-                    {
-                        let sv = p.service.as_ref().map_or("", |sv| sv.function.as_str());
-                        needs_service = true;
-                        mine.push(Edit {
-                            span: s..s + upto,
-                            text: format!("{sv}({receiver}.{})", p.new_name),
-                        });
-                    }
-                    _ => left.push(format!("{rel}:{} `{receiver}.{field}`", line_of(s))),
-                }
-            }
-        }
-        if needs_service
-            && let Some(sv) = &p.service
-            && let Some(e) =
-                super::ensure_import(f, &format!("from {} import {}", sv.module, sv.function))
-        {
-            mine.push(e);
-        }
-        if !mine.is_empty() {
-            edits.entry(f.path.clone()).or_default().extend(mine);
-        }
-    }
-    reverse_uses(project, p, &context, left);
-}
-
-/// The reverse accessor (`related_name`, else `<model>_set`) read in the model's or the target's
-/// context: it goes with the relation, and nothing here can rewrite it.
-fn reverse_uses(project: &Project, p: &Plan, context: &str, left: &mut Vec<String>) {
-    let Some(target) = p.rel.target else { return };
-    let model_name = &project.class(p.model).name;
-    let accessor = match p.rel.call.kwarg("related_name").and_then(Value::as_str) {
-        Some(r) if r.ends_with('+') => return,
-        Some(r) => r.to_string(),
-        None => format!("{}_set", model_name.to_lowercase()),
-    };
-    let theirs = project
-        .context_of(&project.files[target.0].facts.module)
-        .map(|c| c.name.clone());
-    for f in project.files.iter() {
-        let here = project.context_of(&f.facts.module).map(|c| c.name.clone());
-        if f.is_test || f.is_migration || (here.as_deref() != Some(context) && here != theirs) {
-            continue;
-        }
-        let bodies = f
-            .facts
-            .functions
-            .iter()
-            .chain(f.facts.classes.iter().flat_map(|c| c.methods.iter()));
-        for func in bodies {
-            for (chain, span) in &func.attributes {
-                if chain.split('.').skip(1).any(|s| s == accessor) {
-                    let line = f.text[..span.start.min(f.text.len())].matches('\n').count() + 1;
-                    let rel = super::shown(f);
-                    left.push(format!("{rel}:{line} `.{accessor}`"));
-                }
-            }
-        }
-    }
-}
-
-/// A lookup or keyword through the field, renamed for the identifier field; `None` when it
-/// reaches through the relation (a join, or an instance), the same text when it is not about it.
-fn rename_lookup(k: &str, field: &str, attname: &str, key: &str, new: &str) -> Option<String> {
-    if k == field {
-        return None;
-    }
-    if k == attname {
-        return Some(new.to_string());
-    }
-    if let Some(rest) = k.strip_prefix(&format!("{attname}__")) {
-        return Some(format!("{new}__{rest}"));
-    }
-    let Some(rest) = k.strip_prefix(&format!("{field}__")) else {
-        return Some(k.to_string());
-    };
-    let (first, tail) = rest
-        .split_once("__")
-        .map_or((rest, None), |(a, b)| (a, Some(b)));
-    if first == key || first == "pk" {
-        return Some(match tail {
-            Some(t) => format!("{new}__{t}"),
-            None => new.to_string(),
-        });
-    }
-    None
-}
-
-/// Where keyword `k` is passed in a call's text (`k=`, not `k==`).
-fn kwarg_at(call_text: &str, k: &str) -> Option<usize> {
-    super::words(call_text, k).find(|&i| {
-        let before = call_text[..i].trim_end();
-        let after = call_text[i + k.len()..].trim_start();
-        (before.ends_with('(') || before.ends_with(','))
-            && after.starts_with('=')
-            && !after.starts_with("==")
     })
 }

@@ -558,3 +558,78 @@ fn context_database_not_for_a_context_that_has_one() {
         offered_ids(&root, "members/models.py", "MemberDocument").contains(&"context-database")
     );
 }
+
+/// Where an installed router routes apps through a dict of labels to aliases, the context's
+/// labels go into that dict (and its alias into DATABASES): no second router.
+#[test]
+fn context_database_through_an_existing_router() {
+    let root = library();
+    let view = crate::ide::files::Disk;
+    let offer = on_class(
+        &root,
+        &view,
+        "members/models.py",
+        "MemberDocument",
+        "context-database",
+    );
+    insta::assert_snapshot!(before_after(&root, &view, "members/models.py", &offer));
+}
+
+const SET_ROUTER_PROJECT: &[(&str, &str)] = &[
+    ("manage.py", ""),
+    ("mysite/__init__.py", ""),
+    (
+        "mysite/settings.py",
+        "INSTALLED_APPS = [\"orders\", \"stock\"]\n\nDATABASES = {\n    \"default\": {\"NAME\": \"shop\"},\n    \"orders\": {\"NAME\": \"orders\"},\n}\n\nDATABASE_ROUTERS = [\"mysite.routers.OrdersRouter\"]\n",
+    ),
+    (
+        "mysite/routers.py",
+        "class OrdersRouter:\n    route_app_labels = {\"orders\"}\n\n    def db_for_write(self, model, **hints):\n        if model._meta.app_label in self.route_app_labels:\n            return \"orders\"\n        return None\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label in self.route_app_labels:\n            return db == \"orders\"\n        return None\n",
+    ),
+    ("orders/__init__.py", ""),
+    (
+        "orders/models.py",
+        "from django.db import models\n\n\nclass Order(models.Model):\n    number = models.CharField(max_length=20)\n",
+    ),
+    ("stock/__init__.py", ""),
+    (
+        "stock/models.py",
+        "from django.db import models\n\n\nclass Item(models.Model):\n    sku = models.CharField(max_length=20)\n",
+    ),
+];
+
+/// A router that sends a set of labels to one database is not extended: that database is its
+/// contexts', and the context asked for its own. A router of its own is written, as without one.
+#[test]
+fn context_database_beside_a_set_router() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    write(&root, SET_ROUTER_PROJECT);
+    let view = crate::ide::files::Disk;
+    let offer = on_class(&root, &view, "stock/models.py", "Item", "context-database");
+    assert_eq!(
+        offer.title,
+        "Give the `stock` context its own database `stock` (router, DATABASES alias, DATABASE_ROUTERS)"
+    );
+    let after = before_after(&root, &view, "stock/models.py", &offer);
+    assert!(after.contains("class StockRouter:"), "{after}");
+    assert!(
+        after.contains("route_app_labels = {\"orders\"}\n"),
+        "{after}"
+    );
+}
+
+/// A dict router written over several lines gets its entry on a line of its own, indented as the
+/// others, and the alias it already has in DATABASES is not added twice.
+#[test]
+fn context_database_through_a_multiline_dict_router() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut files = SET_ROUTER_PROJECT.to_vec();
+    files[2].1 = "INSTALLED_APPS = [\"orders\", \"stock\"]\n\nDATABASES = {\n    \"default\": {\"NAME\": \"shop\"},\n    \"orders\": {\"NAME\": \"orders\"},\n    \"stock\": {\"NAME\": \"stock\"},\n}\n\nDATABASE_ROUTERS = [\"mysite.routers.AppRouter\"]\n";
+    files[3].1 = "class AppRouter:\n    routes = {\n        \"orders\": \"orders\",\n    }\n\n    def db_for_read(self, model, **hints):\n        return self.routes.get(model._meta.app_label, None)\n\n    def db_for_write(self, model, **hints):\n        return self.routes.get(model._meta.app_label)\n\n    def allow_migrate(self, db, app_label, model_name=None, **hints):\n        if app_label in self.routes:\n            return db == self.routes[app_label]\n        return None\n";
+    write(&root, &files);
+    let view = crate::ide::files::Disk;
+    let offer = on_class(&root, &view, "stock/models.py", "Item", "context-database");
+    insta::assert_snapshot!(before_after(&root, &view, "stock/models.py", &offer));
+}

@@ -91,3 +91,50 @@ fn bracket_depth(src: &str) -> usize {
     }
     max
 }
+
+/// Where `name` is used in `src` as code: its name tokens (not comments, docstrings or other
+/// strings), and string annotations naming it (`"Loan"`, `"list[Loan]"`: a string of one type
+/// expression, no spaces but around `|` and after `,`). Byte offsets, from ruff's lexer.
+pub fn name_uses(src: &str, name: &str) -> Vec<usize> {
+    use ruff_python_ast::token::TokenKind;
+    use ruff_text_size::Ranged;
+    if bracket_depth(src) > MAX_BRACKET_DEPTH || name.is_empty() {
+        return Vec::new();
+    }
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    stacker::maybe_grow(256 * 1024, 16 * 1024 * 1024, || {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let mut out = Vec::new();
+        for t in parsed.tokens().iter() {
+            let (start, end) = (t.start().to_usize(), t.end().to_usize());
+            let Some(text) = src.get(start..end) else {
+                continue;
+            };
+            match t.kind() {
+                TokenKind::Name if text == name => out.push(start),
+                TokenKind::String => {
+                    let inner = text.trim_matches(['"', '\'']);
+                    let typed = inner.len() + 2 == text.len()
+                        && inner
+                            .replace(" | ", "|")
+                            .replace(", ", ",")
+                            .chars()
+                            .all(|c| {
+                                c.is_alphanumeric()
+                                    || matches!(c, '_' | '.' | '[' | ']' | ',' | '|')
+                            });
+                    if typed
+                        && inner.match_indices(name).any(|(i, _)| {
+                            !is_word(inner[..i].chars().next_back())
+                                && !is_word(inner[i + name.len()..].chars().next())
+                        })
+                    {
+                        out.push(start);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    })
+}
