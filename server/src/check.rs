@@ -114,9 +114,6 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let root = analysis::config_root(&config, &paths[0], &cwd);
     let mut catalogs = config.catalog.clone();
     catalogs.extend(args.catalogs.iter().map(|c| cwd.join(c)));
-    let catalog = CompiledCatalog::load(&catalogs);
-    let known = crate::detect::registry::known_ids(&catalog);
-    config_problems.extend(crate::config::unknown_rules(&config, &known));
 
     let timings = std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some();
     let started = std::time::Instant::now();
@@ -168,8 +165,17 @@ pub fn run(args: CheckArgs) -> ExitCode {
         if timings {
             eprintln!("stored result: {:?}", started.elapsed());
         }
-        return finish(&args, &records, &catalog, total + markdown.len(), skipped);
+        // The catalog is loaded only where the output needs it (SARIF's rule help): a replay
+        // costs a walk and the files' stamps.
+        let catalog = (args.format == Format::Sarif).then(|| CompiledCatalog::load(&catalogs));
+        let catalog = catalog.as_ref().map(|c| c.catalog());
+        return finish(&args, &records, catalog, total + markdown.len(), skipped);
     }
+    // The key above holds the config's own problems; those the catalog adds follow from the
+    // config and the catalog, both in the key.
+    let catalog = CompiledCatalog::load(&catalogs);
+    let known = crate::detect::registry::known_ids(&catalog);
+    config_problems.extend(crate::config::unknown_rules(&config, &known));
     let groups = analysis::group_by_project(files, &scan);
     let show_progress = std::io::stderr().is_terminal() && total > 500;
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -322,7 +328,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
     {
         crate::cache::save_result(&root, key, &bytes);
     }
-    let code = finish(&args, &records, &catalog, total + markdown.len(), skipped);
+    let code = finish(
+        &args,
+        &records,
+        Some(&catalog),
+        total + markdown.len(),
+        skipped,
+    );
     // The process ends here: freeing every fact, tree and finding one by one costs time and
     // gives nothing back.
     std::mem::forget(records);
@@ -336,7 +348,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 fn finish(
     args: &CheckArgs,
     records: &[Record],
-    catalog: &Catalog,
+    catalog: Option<&Catalog>,
     total: usize,
     skipped: usize,
 ) -> ExitCode {
@@ -355,7 +367,10 @@ fn finish(
             .and_then(|_| writeln!(out)),
         Format::Text => write_text(&mut out, &shown, records, total, skipped),
         Format::Github => write_github(&mut out, &shown),
-        Format::Sarif => write_sarif(&mut out, &shown, catalog),
+        Format::Sarif => match catalog {
+            Some(catalog) => write_sarif(&mut out, &shown, catalog),
+            None => Err(std::io::Error::other("no catalog for SARIF output")),
+        },
     };
     // A closed stdout (`check | head`) is not an error: stop quietly.
     if let Err(err) = res.and_then(|_| out.flush())
