@@ -39,8 +39,12 @@ pub fn source_root(path: &Path, fallback: &Path) -> PathBuf {
 
 /// Folder answers by (folder, fallback): `module_for` and `mark_location` run for every file, and
 /// folders are few. Each walks the folder's ancestors for marker files.
-type FolderMemo =
-    std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<(PathBuf, PathBuf), PathBuf>>>;
+/// By fallback, then folder: a lookup borrows both paths (no allocation per file).
+type FolderMemo = std::sync::LazyLock<
+    std::sync::Mutex<
+        std::collections::HashMap<PathBuf, std::collections::HashMap<PathBuf, PathBuf>>,
+    >,
+>;
 static ROOTS: FolderMemo = std::sync::LazyLock::new(Default::default);
 static BASES: FolderMemo = std::sync::LazyLock::new(Default::default);
 
@@ -50,18 +54,21 @@ fn memoised(
     fallback: &Path,
     compute: fn(&Path, &Path) -> PathBuf,
 ) -> PathBuf {
-    let key = (dir.to_path_buf(), fallback.to_path_buf());
     if let Ok(cache) = memo.lock()
-        && let Some(found) = cache.get(&key)
+        && let Some(found) = cache.get(fallback).and_then(|m| m.get(dir))
     {
         return found.clone();
     }
     let found = compute(dir, fallback);
     if let Ok(mut cache) = memo.lock() {
-        if cache.len() > 100_000 {
+        if cache.len() > 64 {
             cache.clear();
         }
-        cache.insert(key, found.clone());
+        let folders = cache.entry(fallback.to_path_buf()).or_default();
+        if folders.len() > 100_000 {
+            folders.clear();
+        }
+        folders.insert(dir.to_path_buf(), found.clone());
     }
     found
 }
