@@ -1,7 +1,7 @@
 //! Code actions: quick fixes for diagnostics, the refactors of the registry (through the driver
 //! in `ide::actions`), fix-all, and the Markdown actions. Protocol conversion only.
 
-use super::analysis::{python_analysis, python_analysis_with};
+use super::analysis::python_analysis;
 use super::document::{Document, Language, to_range};
 use super::features::doc_path;
 use super::workspace::Workspace;
@@ -169,18 +169,16 @@ fn with_scope<T>(
 
 /// The refactors on offer on one line of an open Python document (on its class header, and from
 /// its findings), for the hover: each title, with the reason when it is offered disabled.
+/// `analysis` is the hover's: it may lag other buffers' last keystrokes (this one's is current),
+/// as the hover's findings do; a code action request analyses afresh.
 pub(super) fn offers_on_line(
     b: &Backend,
     doc: &Document,
-    w: &Workspace,
-    path: &Path,
+    (a, idx): (&crate::analysis::Analysis, Option<usize>),
     line: usize,
     findings: &[(&str, usize)],
 ) -> Vec<crate::ide::hover::HereOffer> {
     let snap = snapshot(b);
-    // A hover reads: the analysis may lag other buffers' last keystrokes (this one's is current),
-    // as the hover's findings do; a code action request analyses afresh.
-    let (a, idx) = python_analysis_with(&b.state, w, path, doc, true, &|| true);
     let offers = idx.map(|file| {
         let scope = Scope {
             project: &a.project,

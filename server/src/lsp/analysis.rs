@@ -149,7 +149,7 @@ pub(super) fn python_analysis_with(
         sources.sort_by(|a, b| a.path.cmp(&b.path));
         sources
     });
-    let idx = a.project.files.iter().position(|f| f.path == path);
+    let idx = a.project.file_index(path);
     (a, idx)
 }
 

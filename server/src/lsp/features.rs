@@ -124,7 +124,8 @@ pub fn hover(
         }
         Language::Python => {
             let path = doc_path(uri);
-            let (_, found) = python_findings(&b.state, w, &path, doc);
+            let (a, idx) = python_analysis_with(&b.state, w, &path, doc, true, &|| true);
+            let found = idx.map(|i| a.findings(i)).unwrap_or_default();
             let line = doc.index().line_of(offset);
             let here: Vec<&Finding> = found
                 .iter()
@@ -136,7 +137,7 @@ pub fn hover(
                 .collect();
             // On a finding, or on a class header where a refactor is on offer (enabled or not:
             // the hover says why a missing action is missing).
-            let offers = super::actions::offers_on_line(b, doc, w, &path, line, &rules);
+            let offers = super::actions::offers_on_line(b, doc, (&a, idx), line, &rules);
             if here.is_empty() && offers.is_empty() {
                 return None;
             }

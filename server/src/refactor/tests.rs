@@ -39,12 +39,7 @@ fn with_scope<T>(
 ) -> T {
     let a = analyse(root, view);
     let path = root.join(rel);
-    let file = a
-        .project
-        .files
-        .iter()
-        .position(|f| f.path == path)
-        .expect("file analysed");
+    let file = a.project.file_index(&path).expect("file analysed");
     let scope = Scope {
         project: &a.project,
         roles: &a.roles,
