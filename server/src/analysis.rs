@@ -641,20 +641,27 @@ impl Analysis {
             }
         };
         let built = started.elapsed();
-        let project = rebuilt.project;
-        let roles = if rebuilt.same_shape {
-            Roles::update(&prev.roles, &project, &rebuilt.changed)
+        let (roles, recomputed) = if rebuilt.same_shape {
+            let roles = Roles::update(&prev.roles, &rebuilt.project, &rebuilt.changed);
+            (roles, rebuilt.changed.len())
+        } else if rebuilt.same_models_and_apps {
+            let dependents = rebuilt.dependents(&prev.project);
+            let roles = Roles::update(&prev.roles, &rebuilt.project, &dependents);
+            (roles, dependents.len())
         } else {
-            Roles::compute(&project)
+            (
+                Roles::compute(&rebuilt.project),
+                rebuilt.project.files.len(),
+            )
         };
         if std::env::var_os("PATTERN_LANGUAGE_TIMINGS").is_some() {
             eprintln!(
-                "project (rebuilt, same shape: {}): {built:?}, roles: {:?}",
+                "project (rebuilt, same shape: {}): {built:?}, roles of {recomputed} files: {:?}",
                 rebuilt.same_shape,
                 started.elapsed() - built
             );
         }
-        Analysis::with(project, roles, problems)
+        Analysis::with(rebuilt.project, roles, problems)
     }
 
     /// Findings of one file, suppressions applied.

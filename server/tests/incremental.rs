@@ -118,6 +118,27 @@ fn edits() -> Vec<Edit> {
         ("shipping/apps.py", |t| {
             format!("{t}\n\nclass TrackingConfig(AppConfig):\n    name = \"shipping.tracking\"\n")
         }),
+        // A name re-exported through two modules (a package's `__init__`, then another module)
+        // and used by a repository-like class; the first re-export removed: the class no longer
+        // reaches the model, though its own file did not change (its roles depend on imports of
+        // imports), then restored.
+        ("catalog/__init__.py", |t| {
+            format!("{t}\nfrom catalog.models import Book as ShelvedBook\n")
+        }),
+        ("catalog/metrics.py", |t| {
+            format!("from catalog import ShelvedBook\n{t}")
+        }),
+        ("catalog/stats.py", |t| {
+            format!(
+                "{t}\n\nfrom catalog.metrics import ShelvedBook\n\n\nclass ShelfCounter:\n    def count(self):\n        return ShelvedBook.objects.count()\n"
+            )
+        }),
+        ("catalog/__init__.py", |t| {
+            t.replacen("\nfrom catalog.models import Book as ShelvedBook\n", "", 1)
+        }),
+        ("catalog/__init__.py", |t| {
+            format!("{t}\nfrom catalog.models import Book as ShelvedBook\n")
+        }),
         // A syntax error, then fixed.
         ("billing/invoicing/services.py", |t| {
             format!("{t}\ndef broken(:\n")

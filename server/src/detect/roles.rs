@@ -126,13 +126,26 @@ impl Roles {
         Roles::assemble(project, per_file)
     }
 
-    /// The roles of `project` after an edit of the files `changed`, when what the other files'
-    /// parts read is as it was in `prev`'s project (`Rebuilt::same_shape`).
+    /// The roles of `project` after an edit, computing again the parts of the files `changed`:
+    /// the other files' parts must read nothing that moved since `prev`'s project (the edited
+    /// files when no shape moved, `Rebuilt::same_shape`; with them, every file whose resolution
+    /// passes through one, `Rebuilt::dependents`).
     pub fn update(prev: &Roles, project: &Project, changed: &[usize]) -> Roles {
         let mut per_file = prev.per_file.clone();
         per_file.resize(project.files.len(), None);
-        for &fi in changed {
-            per_file[fi] = file_roles(project, fi);
+        let parts: Vec<(usize, Option<Arc<FileRoles>>)> = if changed.len() > 8 {
+            changed
+                .par_iter()
+                .map(|&fi| (fi, file_roles(project, fi)))
+                .collect()
+        } else {
+            changed
+                .iter()
+                .map(|&fi| (fi, file_roles(project, fi)))
+                .collect()
+        };
+        for (fi, part) in parts {
+            per_file[fi] = part;
         }
         Roles::assemble(project, per_file)
     }

@@ -23,6 +23,66 @@ pub struct Rebuilt {
     /// No changed file's shape moved and the apps and contexts are as they were: what one file's
     /// roles read of the others is unchanged, so only the changed files' roles are computed again.
     pub same_shape: bool,
+    /// The models (by name and by class) and the apps and contexts are as they were, though a
+    /// changed file's shape may have moved: only the files whose name resolution can pass
+    /// through a changed file ([`Rebuilt::dependents`]) read anything new of it.
+    pub same_models_and_apps: bool,
+}
+
+impl Rebuilt {
+    /// The changed files and every file that imports one of them, directly or through
+    /// re-exports (importers of importers), before or after the edit; sorted. A parent package
+    /// bound as a module (`import saleor`, `from saleor import order` for `saleor.order.models`)
+    /// counts as importing it; a name from the parent (`from saleor.order import OrderStatus`)
+    /// does not, as it resolves through the parent's own imports.
+    pub fn dependents(&self, prev: &Project) -> Vec<usize> {
+        let p = &self.project;
+        let mut seen = vec![false; p.files.len()];
+        let mut work: Vec<usize> = self.changed.clone();
+        for &i in &work {
+            seen[i] = true;
+        }
+        while let Some(i) = work.pop() {
+            let module = p.files[i].facts.module.as_str();
+            let mut at = module;
+            loop {
+                for (map, files) in [(&p.importers, &p.files), (&prev.importers, &prev.files)] {
+                    for &j in map.get(at).into_iter().flatten() {
+                        if j < seen.len()
+                            && !seen[j]
+                            && (at.len() == module.len() || binds_as_module(&files[j].facts, at))
+                        {
+                            seen[j] = true;
+                            work.push(j);
+                        }
+                    }
+                }
+                match at.rsplit_once('.') {
+                    Some((parent, _)) => at = parent,
+                    None => break,
+                }
+            }
+        }
+        (0..seen.len()).filter(|&i| seen[i]).collect()
+    }
+}
+
+/// Does the file bind the package `module` itself (`import module...`, or `from parent import
+/// last`), so that its attributes reach the package's submodules?
+fn binds_as_module(f: &FileFacts, module: &str) -> bool {
+    f.imports.iter().any(|imp| {
+        if !imp.is_from {
+            return imp.module == module
+                || imp
+                    .module
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.starts_with('.'));
+        }
+        module
+            .strip_prefix(imp.module.as_str())
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|last| imp.names.iter().any(|(n, _)| n == last || n == "*"))
+    })
 }
 
 impl Project {
@@ -62,12 +122,14 @@ impl Project {
         for &i in &changed {
             p.defs[i] = Arc::new(file_defs(i, &p.files[i]));
         }
-        if same_shape {
+        let same_models = if same_shape {
             p.models = prev.models.clone();
             p.model_set = prev.model_set.clone();
+            true
         } else {
             p.find_models();
-        }
+            p.model_set == prev.model_set && p.models == prev.models
+        };
         let same_app_marks = same_shape
             && changed
                 .iter()
@@ -95,6 +157,7 @@ impl Project {
             project: p,
             changed,
             same_shape: same_shape && same_apps,
+            same_models_and_apps: same_models && same_apps,
         })
     }
 }
