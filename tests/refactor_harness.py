@@ -19,7 +19,9 @@ on the whole copy. Prints a table per refactor: offered, disabled, applied, brok
 after; exits 1 when anything is broken or a refactor is recognised after in fewer than
 `--min-recognised` percent (default 95) of its applications.
 
-    python3 tests/refactor_harness.py [--bin PATH] [--corpora DIR] [--only NAME] [--cap N]
+    python3 tests/refactor_harness.py [--bin PATH] [--corpora DIR] [--only NAME] [--cap N] [--fixtures-only]
+
+`tests/run` runs it on the example projects (`--fixtures-only`); the corpora are on demand.
 """
 
 import argparse
@@ -446,6 +448,8 @@ def main():
                                                     os.path.join(ROOT, "target", "release", "pattern-language")))
     ap.add_argument("--corpora", default=os.path.join(ROOT, "..", "shared", "corpora"))
     ap.add_argument("--only", help="one project by name (shop or a corpus folder)")
+    ap.add_argument("--fixtures-only", action="store_true",
+                    help="the example projects only, not the corpora (what tests/run does)")
     ap.add_argument("--cap", type=int, default=12)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--min-recognised", type=float, default=95.0)
@@ -457,7 +461,9 @@ def main():
         print(f"refactor harness: no binary at {args.bin} (cargo build --release, or --bin)")
         return 2
     projects = [("shop", SHOP), ("library", LIBRARY)]
-    if os.path.isdir(args.corpora):
+    if args.fixtures_only:
+        pass
+    elif os.path.isdir(args.corpora):
         for entry in sorted(os.listdir(args.corpora)):
             src = os.path.join(args.corpora, entry, "src")
             src = src if os.path.isdir(src) else os.path.join(args.corpora, entry)
