@@ -708,25 +708,33 @@ pub const SUPPRESS_MARK: &str = "# pattern-language: ignore[";
 
 pub fn suppressions(text: &str) -> Vec<Suppression> {
     let mut out = Vec::new();
-    let mut offset = 0;
-    for (line, l) in text.split_inclusive('\n').enumerate() {
-        if let Some(i) = l.find(SUPPRESS_MARK) {
-            let rest = &l[i + SUPPRESS_MARK.len()..];
-            if let Some(end) = rest.find(']') {
-                let rules = rest[..end]
-                    .split(',')
-                    .map(|r| r.trim().to_string())
-                    .filter(|r| !r.is_empty())
-                    .collect::<Vec<_>>()
-                    .into();
-                out.push(Suppression {
-                    span: offset + i..offset + i + SUPPRESS_MARK.len() + end + 1,
-                    rules,
-                    line,
-                });
-            }
+    // One search over the whole text (most files have no mark): a searcher per line cost more
+    // than the rest of this function on a big project.
+    let mut line = 0;
+    let mut line_start = 0;
+    let mut tried = None;
+    for (at, _) in text.match_indices(SUPPRESS_MARK) {
+        line += text[line_start..at].bytes().filter(|&b| b == b'\n').count();
+        line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        let rest = &text[at + SUPPRESS_MARK.len()..line_end];
+        if tried == Some(line) {
+            continue; // only the first mark of a line counts
         }
-        offset += l.len();
+        tried = Some(line);
+        if let Some(end) = rest.find(']') {
+            let rules = rest[..end]
+                .split(',')
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect::<Vec<_>>()
+                .into();
+            out.push(Suppression {
+                span: at..at + SUPPRESS_MARK.len() + end + 1,
+                rules,
+                line,
+            });
+        }
     }
     out
 }

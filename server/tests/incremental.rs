@@ -139,6 +139,46 @@ fn edits() -> Vec<Edit> {
         ("catalog/__init__.py", |t| {
             format!("{t}\nfrom catalog.models import Book as ShelvedBook\n")
         }),
+        // A module bound as a module (`from catalog import metrics as m`, and `import
+        // catalog.metrics`), its name read as an attribute (`m.MeteredBook.objects`): the
+        // binding removed in the module, the readers lose the model, then get it back.
+        ("catalog/metrics.py", |t| {
+            format!("from catalog.models import Book as MeteredBook\n{t}")
+        }),
+        ("catalog/stats.py", |t| {
+            format!(
+                "{t}\n\nfrom catalog import metrics as catalog_metrics\nimport catalog.metrics\n\n\nclass MeterReader:\n    def count(self):\n        return catalog_metrics.MeteredBook.objects.count()\n\n\nclass MeterReaderToo:\n    def count(self):\n        return catalog.metrics.MeteredBook.objects.count()\n"
+            )
+        }),
+        ("catalog/metrics.py", |t| {
+            t.replacen("from catalog.models import Book as MeteredBook\n", "", 1)
+        }),
+        ("catalog/metrics.py", |t| {
+            format!("from catalog.models import Book as MeteredBook\n{t}")
+        }),
+        // An imported name no other file imports, renamed in a module many import (as one does
+        // typing an import line), then back: only the module and its binders read it.
+        ("catalog/models.py", |t| {
+            format!("from decimal import Decimal as Money\n{t}")
+        }),
+        ("catalog/models.py", |t| {
+            t.replacen("import Decimal as Money\n", "import Decimal as Moneyx\n", 1)
+        }),
+        ("catalog/models.py", |t| {
+            t.replacen("import Decimal as Moneyx\n", "import Decimal as Money\n", 1)
+        }),
+        // A star import of a module whose binding moved.
+        ("catalog/analytics.py", |t| {
+            format!(
+                "from catalog.metrics import *\n{t}\n\nclass StarReader:\n    def count(self):\n        return MeteredBook.objects.count()\n"
+            )
+        }),
+        ("catalog/metrics.py", |t| {
+            t.replacen("from catalog.models import Book as MeteredBook\n", "", 1)
+        }),
+        ("catalog/metrics.py", |t| {
+            format!("from catalog.models import Book as MeteredBook\n{t}")
+        }),
         // A syntax error, then fixed.
         ("billing/invoicing/services.py", |t| {
             format!("{t}\ndef broken(:\n")
@@ -198,6 +238,8 @@ fn incremental_equals_from_scratch_over_an_edit_sequence() {
         .collect();
     let mut prev = Analysis::from_sources(sources.clone(), Vec::new(), config.clone());
     let mut fast = 0;
+    // Edits whose shape moved, answered from the files a changed binding reaches, fewer than all.
+    let mut narrowed = 0;
     for (step, (rel, edit)) in edits().into_iter().enumerate() {
         let path = root.join(rel);
         let i = match paths.binary_search(&path) {
@@ -213,6 +255,10 @@ fn incremental_equals_from_scratch_over_an_edit_sequence() {
         sources[i] = source(&root, &path, &texts[i]);
         if let Ok(r) = Project::rebuild(&prev.project, sources.clone()) {
             fast += usize::from(r.same_shape);
+            if !r.same_shape && r.same_models_and_apps {
+                narrowed +=
+                    usize::from(r.dependents(&prev.project).len() < r.project.files.len() / 2);
+            }
         }
         let incremental = Analysis::update(&prev, sources.clone(), Vec::new());
         let fresh = Analysis::from_sources(sources.clone(), Vec::new(), config.clone());
@@ -234,6 +280,10 @@ fn incremental_equals_from_scratch_over_an_edit_sequence() {
     }
     // The fast path (only the edited file's roles again) was taken, and not only it.
     assert!(fast >= 3, "only {fast} edits kept the shape");
+    assert!(
+        narrowed >= 5,
+        "only {narrowed} edits narrowed to the files they reach"
+    );
 }
 
 #[test]

@@ -4,15 +4,19 @@
 //! What a project derives from its files is kept when no changed file can change it: the module
 //! index and everyone's definitions (only the changed files' are rebuilt), the models (kept when
 //! no changed file's *shape* moved: module, imports, `__all__`, the names of its functions,
-//! classes and assignments, and class bases), who imports whom (kept when no import moved), the
-//! contexts (kept when the apps, which are always found again, are the same). A different list
-//! of files (one created, deleted or renamed) is built from scratch.
+//! classes and assignments, and class bases), who imports whom (kept when no import moved, else
+//! the changed files' entries are taken out and put back), the apps (kept when no changed file's
+//! app inputs moved: class names, bases, `name`/`label`, INSTALLED_APPS) and the contexts (kept
+//! when the apps are the same). A different list of files (one created, deleted or renamed) is
+//! built from scratch.
 //!
 //! The shape is everything another file's resolution and roles read of a file; a keystroke in a
-//! method body, a field's value or a comment leaves it as it was.
+//! method body, a field's value or a comment leaves it as it was. When the shape moved but the
+//! models and apps did not, [`Rebuilt::dependents`] follows the names that now resolve
+//! differently to the files that read them.
 
 use super::facts::{FileFacts, Import};
-use super::project::{Project, SourceFile, collect_strings, file_defs, importers};
+use super::project::{Project, SourceFile, collect_strings, file_defs, import_keys};
 use std::sync::Arc;
 
 /// A project rebuilt from the previous one.
@@ -25,34 +29,60 @@ pub struct Rebuilt {
     pub same_shape: bool,
     /// The models (by name and by class) and the apps and contexts are as they were, though a
     /// changed file's shape may have moved: only the files whose name resolution can pass
-    /// through a changed file ([`Rebuilt::dependents`]) read anything new of it.
+    /// through a name a changed file binds differently ([`Rebuilt::dependents`]) read anything
+    /// new of it.
     pub same_models_and_apps: bool,
 }
 
 impl Rebuilt {
-    /// The changed files and every file that imports one of them, directly or through
-    /// re-exports (importers of importers), before or after the edit; sorted. A parent package
-    /// bound as a module (`import saleor`, `from saleor import order` for `saleor.order.models`)
-    /// counts as importing it; a name from the parent (`from saleor.order import OrderStatus`)
-    /// does not, as it resolves through the parent's own imports.
+    /// The files whose roles may read something new after the edit: the changed files, and
+    /// every file whose name resolution can pass through a name a changed file now binds
+    /// differently, directly or through re-exports, before or after the edit; sorted.
+    ///
+    /// A file reads another through the names it imports from it (`from m import a as b`), a
+    /// star import, or a module it binds (`import m`, `from parent import m`, or a package
+    /// above `m`, whose attributes reach `m`). It then binds, in its turn, the names it took
+    /// that way, so only those names travel further: an edit of `from x import A` in
+    /// `order/models.py` reaches the files importing `A` from it, and the files binding the
+    /// module, not every importer of `Order` and the importers of those.
     pub fn dependents(&self, prev: &Project) -> Vec<usize> {
         let p = &self.project;
-        let mut seen = vec![false; p.files.len()];
-        let mut work: Vec<usize> = self.changed.clone();
-        for &i in &work {
-            seen[i] = true;
+        let n = p.files.len();
+        let mut reach: Vec<Option<Names>> = vec![None; n];
+        let mut work: Vec<usize> = Vec::new();
+        for &i in &self.changed {
+            let names = changed_bindings(prev, p, i);
+            if let Some(names) = names.as_ref().filter(|n| !n.is_empty()) {
+                reach[i] = Some(names.clone());
+                work.push(i);
+            } else {
+                reach[i] = Some(Names::Some(Default::default()));
+            }
         }
         while let Some(i) = work.pop() {
+            let Some(names) = reach[i].clone() else {
+                continue;
+            };
             let module = p.files[i].facts.module.as_str();
             let mut at = module;
             loop {
                 for (map, files) in [(&p.importers, &p.files), (&prev.importers, &prev.files)] {
                     for &j in map.get(at).into_iter().flatten() {
-                        if j < seen.len()
-                            && !seen[j]
-                            && (at.len() == module.len() || binds_as_module(&files[j].facts, at))
-                        {
-                            seen[j] = true;
+                        if j >= n {
+                            continue;
+                        }
+                        let took = taken(&files[j].facts, module, at, &names);
+                        if took.is_empty() {
+                            continue;
+                        }
+                        let grew = match &mut reach[j] {
+                            slot @ None => {
+                                *slot = Some(took);
+                                true
+                            }
+                            Some(had) => had.absorb(took),
+                        };
+                        if grew {
                             work.push(j);
                         }
                     }
@@ -63,26 +93,152 @@ impl Rebuilt {
                 }
             }
         }
-        (0..seen.len()).filter(|&i| seen[i]).collect()
+        (0..n).filter(|&i| reach[i].is_some()).collect()
     }
 }
 
-/// Does the file bind the package `module` itself (`import module...`, or `from parent import
-/// last`), so that its attributes reach the package's submodules?
-fn binds_as_module(f: &FileFacts, module: &str) -> bool {
-    f.imports.iter().any(|imp| {
-        if !imp.is_from {
-            return imp.module == module
-                || imp
-                    .module
-                    .strip_prefix(module)
-                    .is_some_and(|rest| rest.starts_with('.'));
+/// Names a file binds differently: all of them, or these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Names {
+    All,
+    Some(std::collections::BTreeSet<String>),
+}
+
+impl Names {
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Names::All => true,
+            Names::Some(set) => set.contains(name),
         }
-        module
-            .strip_prefix(imp.module.as_str())
-            .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|last| imp.names.iter().any(|(n, _)| n == last || n == "*"))
-    })
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Names::Some(set) if set.is_empty())
+    }
+
+    /// Adds `other`; did anything new come in?
+    fn absorb(&mut self, other: Names) -> bool {
+        match (&mut *self, other) {
+            (Names::All, _) => false,
+            (_, Names::All) => {
+                *self = Names::All;
+                true
+            }
+            (Names::Some(set), Names::Some(more)) => {
+                let before = set.len();
+                set.extend(more);
+                set.len() != before
+            }
+        }
+    }
+}
+
+/// The names file `i` binds differently in `p` than in `prev`: its own definitions that moved,
+/// and the names bound by imports that differ position by position (a shifted list counts
+/// every shifted import); all names when `__all__` or a star import moved.
+fn changed_bindings(prev: &Project, p: &Project, i: usize) -> Option<Names> {
+    let (old, new) = (&prev.files[i].facts, &p.files[i].facts);
+    if old.all != new.all {
+        return Some(Names::All);
+    }
+    let mut names = std::collections::BTreeSet::new();
+    let (a, b) = (prev.defs.get(i)?, p.defs.get(i)?);
+    for (k, d) in a.iter() {
+        if b.get(k) != Some(d) {
+            names.insert(k.clone());
+        }
+    }
+    for (k, d) in b.iter() {
+        if a.get(k) != Some(d) {
+            names.insert(k.clone());
+        }
+    }
+    let same = |x: &Import, y: &Import| {
+        x.module == y.module
+            && x.names == y.names
+            && x.is_from == y.is_from
+            && x.type_checking == y.type_checking
+            && x.nested == y.nested
+    };
+    let longest = old.imports.len().max(new.imports.len());
+    for k in 0..longest {
+        let (x, y) = (old.imports.get(k), new.imports.get(k));
+        if let (Some(x), Some(y)) = (x, y)
+            && same(x, y)
+        {
+            continue;
+        }
+        for imp in [x, y].into_iter().flatten() {
+            if imp.names.iter().any(|(n, _)| n == "*") {
+                return Some(Names::All);
+            }
+            bound_names(imp, &mut names);
+        }
+    }
+    Some(Names::Some(names))
+}
+
+/// The names one import statement binds.
+fn bound_names(imp: &Import, out: &mut std::collections::BTreeSet<String>) {
+    if imp.is_from {
+        for (n, alias) in &imp.names {
+            out.insert(alias.clone().unwrap_or_else(|| n.clone()));
+        }
+    } else {
+        match imp.names.first() {
+            Some((_, Some(alias))) => {
+                out.insert(alias.clone());
+            }
+            _ => {
+                out.insert(imp.module.split('.').next().unwrap_or("").to_string());
+            }
+        }
+    }
+}
+
+/// What file `f` takes, by the names it binds, of `module`'s changed `names`, reading it at
+/// `at` (the module itself, or a package above it): a name imported from it, a star import
+/// (all of `names`), or a module bound on the way to it (the name bound).
+fn taken(f: &FileFacts, module: &str, at: &str, names: &Names) -> Names {
+    let mut out = std::collections::BTreeSet::new();
+    for imp in &f.imports {
+        if !imp.is_from {
+            // `import a.b.c` is keyed by its module: reached at that level.
+            if imp.module == at
+                || (at.len() == module.len()
+                    && imp.module.starts_with(module)
+                    && imp.module[module.len()..].starts_with('.'))
+            {
+                bound_names(imp, &mut out);
+            }
+            continue;
+        }
+        for (n, alias) in &imp.names {
+            let bound = || alias.clone().unwrap_or_else(|| n.clone());
+            if imp.module == module && at.len() == module.len() {
+                if n == "*" {
+                    match names {
+                        Names::All => return Names::All,
+                        Names::Some(set) => out.extend(set.iter().cloned()),
+                    }
+                } else if names.contains(n) {
+                    out.insert(bound());
+                }
+            } else if at
+                .strip_prefix(imp.module.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|last| last == n)
+            {
+                // `from parent import m`: the module (or a package above it) bound as `m`.
+                out.insert(bound());
+            } else if n == "*" && imp.module == at && at.len() < module.len() {
+                // A star import of a package above: its submodule names come with it.
+                let next = module[at.len() + 1..].split('.').next().unwrap_or("");
+                out.insert(next.to_string());
+            }
+        }
+    }
+    Names::Some(out)
 }
 
 impl Project {
@@ -130,10 +286,9 @@ impl Project {
             p.find_models();
             p.model_set == prev.model_set && p.models == prev.models
         };
-        let same_app_marks = same_shape
-            && changed
-                .iter()
-                .all(|&i| same_app_marks(&prev.files[i].facts, &p.files[i].facts));
+        let same_app_marks = changed
+            .iter()
+            .all(|&i| same_app_inputs(&prev.files[i], &p.files[i]));
         if same_app_marks {
             p.apps = prev.apps.clone();
             p.app_index = prev.app_index.clone();
@@ -151,7 +306,28 @@ impl Project {
         p.importers = if same_imports {
             prev.importers.clone()
         } else {
-            Arc::new(importers(&p.files))
+            let mut map = (*prev.importers).clone();
+            for &i in &changed {
+                import_keys(&prev.files[i].facts, |key| {
+                    if let Some(v) = map.get_mut(key) {
+                        v.retain(|&j| j != i);
+                        if v.is_empty() {
+                            map.remove(key);
+                        }
+                    }
+                });
+                import_keys(&p.files[i].facts, |key| match map.get_mut(key) {
+                    Some(v) => {
+                        if let Err(at) = v.binary_search(&i) {
+                            v.insert(at, i);
+                        }
+                    }
+                    None => {
+                        map.insert(key.to_string(), vec![i]);
+                    }
+                });
+            }
+            Arc::new(map)
         };
         Ok(Rebuilt {
             project: p,
@@ -187,16 +363,21 @@ fn same_shape(a: &SourceFile, b: &SourceFile) -> bool {
             .all(|(s, t)| s.name == t.name)
 }
 
-/// The same app marks, given the same shape: INSTALLED_APPS entries, and each class's `name`
-/// and `label` (what an AppConfig says of its app). Apps read nothing else of a file but its
-/// module and shape.
-fn same_app_marks(x: &FileFacts, y: &FileFacts) -> bool {
+/// The same inputs to the apps: what [`Project::find_apps`] reads of a file beside its path and
+/// module (the same for both): the test and migration flags, each class's name and bases (as
+/// written: an AppConfig is found by its bases' text) and its `name` and `label` (what an
+/// AppConfig says of its app), and the INSTALLED_APPS assignments. Imports, functions and the
+/// other assignments do not count.
+fn same_app_inputs(a: &SourceFile, b: &SourceFile) -> bool {
+    let (x, y) = (&a.facts, &b.facts);
     let installed = |f: &FileFacts| {
         let mut out = Vec::new();
+        let mut n = 0;
         for a in f.assigns.iter().filter(|a| a.name == "INSTALLED_APPS") {
+            n += 1;
             collect_strings(&a.value, &mut out);
         }
-        out
+        (n, out)
     };
     let marks = |c: &super::facts::Class| {
         let field = |name: &str| {
@@ -207,10 +388,13 @@ fn same_app_marks(x: &FileFacts, y: &FileFacts) -> bool {
         };
         (field("name"), field("label"))
     };
-    x.classes
-        .iter()
-        .zip(&y.classes)
-        .all(|(c, d)| marks(c) == marks(d))
+    a.is_test == b.is_test
+        && a.is_migration == b.is_migration
+        && x.classes.len() == y.classes.len()
+        && x.classes
+            .iter()
+            .zip(&y.classes)
+            .all(|(c, d)| c.name == d.name && c.bases == d.bases && marks(c) == marks(d))
         && installed(x) == installed(y)
 }
 

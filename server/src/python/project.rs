@@ -684,32 +684,36 @@ pub(crate) fn file_defs(i: usize, f: &SourceFile) -> HashMap<String, Def> {
 /// importing files (sorted, once each). One key string is built per new key, none per import.
 pub(crate) fn importers(files: &[Arc<SourceFile>]) -> HashMap<String, Vec<usize>> {
     let mut map: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut key = String::new();
-    let add = |map: &mut HashMap<String, Vec<usize>>, key: &str, i: usize| match map.get_mut(key) {
-        Some(v) => {
-            if v.last() != Some(&i) {
-                v.push(i);
-            }
-        }
-        None => {
-            map.insert(key.to_string(), vec![i]);
-        }
-    };
     for (i, f) in files.iter().enumerate() {
-        for imp in &f.facts.imports {
-            add(&mut map, &imp.module, i);
-            for (name, _) in &imp.names {
-                if !name.is_empty() && name != "*" {
-                    key.clear();
-                    key.push_str(&imp.module);
-                    key.push('.');
-                    key.push_str(name);
-                    add(&mut map, &key, i);
+        import_keys(&f.facts, |key| match map.get_mut(key) {
+            Some(v) => {
+                if v.last() != Some(&i) {
+                    v.push(i);
                 }
+            }
+            None => {
+                map.insert(key.to_string(), vec![i]);
+            }
+        });
+    }
+    map
+}
+
+/// The keys of [`importers`] a file's imports fall under (a key may come more than once).
+pub(crate) fn import_keys(facts: &FileFacts, mut each: impl FnMut(&str)) {
+    let mut key = String::new();
+    for imp in &facts.imports {
+        each(&imp.module);
+        for (name, _) in &imp.names {
+            if !name.is_empty() && name != "*" {
+                key.clear();
+                key.push_str(&imp.module);
+                key.push('.');
+                key.push_str(name);
+                each(&key);
             }
         }
     }
-    map
 }
 
 pub fn parent_module(module: &str) -> &str {
