@@ -95,6 +95,66 @@ fn protocol_types_only_under_lsp() {
     );
 }
 
+/// Protocol type names (`ls_types`) that no protocol-free module may name, even under another
+/// path or as a look-alike of its own: `ide/` returns plain data with byte ranges, and only
+/// `lsp/` converts.
+const PROTOCOL_NAMES: &[&str] = &[
+    "Uri",
+    "Url",
+    "Position",
+    "Diagnostic",
+    "DiagnosticSeverity",
+    "Hover",
+    "HoverContents",
+    "MarkupContent",
+    "CompletionItem",
+    "CompletionItemKind",
+    "CompletionResponse",
+    "InsertTextFormat",
+    "DocumentSymbol",
+    "SymbolInformation",
+    "SymbolKind",
+    "InlayHint",
+    "CodeLens",
+    "CodeAction",
+    "Command",
+    "TextEdit",
+    "WorkspaceEdit",
+    "Location",
+];
+
+/// Modules that must not name the protocol, and must not reach into `lsp/`.
+const PROTOCOL_FREE: &[&str] = &["ide/", "vocab/"];
+
+#[test]
+fn protocol_free_modules_name_no_protocol_type() {
+    let mut bad = Vec::new();
+    for (rel, text) in sources() {
+        if !PROTOCOL_FREE.iter().any(|m| rel.starts_with(m)) {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if ["crate::lsp", "super::lsp", "lsp::"]
+                .iter()
+                .any(|p| code.contains(p))
+            {
+                bad.push(format!("{rel}:{}: reaches into lsp/", n + 1));
+            }
+            // Whole identifiers only: `Diag` or `HoverText` are the module's own plain types.
+            for word in code.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if PROTOCOL_NAMES.contains(&word) {
+                    bad.push(format!("{rel}:{}: names `{word}`", n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "protocol types named outside server/src/lsp/: {bad:?}"
+    );
+}
+
 #[test]
 fn file_system_only_where_allowed() {
     let bad: Vec<String> = sources()

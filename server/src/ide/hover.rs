@@ -1,7 +1,11 @@
-//! Hover text for findings: plain Markdown, no protocol.
+//! Hovers: plain Markdown over byte spans, no protocol. On findings (Python files and fences),
+//! with the refactors on offer, and on pattern references in Markdown.
 
 use crate::catalog::{Catalog, Pattern, render};
 use crate::detect::{Finding, Kind};
+use crate::line_index::LineIndex;
+use crate::markdown;
+use crate::vocab::Span;
 
 /// A refactor on offer where the hover is: its title, and why it cannot apply when it is offered
 /// disabled.
@@ -108,4 +112,148 @@ pub fn finding_hover(
         }
     }
     md.trim_end().to_string()
+}
+
+/// A hover: Markdown over an optional byte span of the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoverText {
+    pub markdown: String,
+    pub span: Option<Span>,
+}
+
+/// The findings of `found` that start on `line`.
+pub fn on_line<'f>(found: &'f [Finding], index: &LineIndex, line: usize) -> Vec<&'f Finding> {
+    found
+        .iter()
+        .filter(|f| index.line_of(f.span.start) == line)
+        .collect()
+}
+
+fn findings_markdown(
+    here: &[&Finding],
+    catalog: &Catalog,
+    link: &dyn Fn(&Pattern) -> Option<String>,
+) -> String {
+    let mut md = String::new();
+    for f in here {
+        if !md.is_empty() {
+            md.push_str("\n\n---\n\n");
+        }
+        md.push_str(&finding_hover(f, catalog, link));
+    }
+    md
+}
+
+/// The hover on the findings of the line under `offset` (Python files and fences alike), over
+/// the first one's span.
+pub fn findings(
+    index: &LineIndex,
+    found: &[Finding],
+    offset: usize,
+    catalog: &Catalog,
+    link: &dyn Fn(&Pattern) -> Option<String>,
+) -> Option<HoverText> {
+    let here = on_line(found, index, index.line_of(offset));
+    let first = here.first()?;
+    Some(HoverText {
+        markdown: findings_markdown(&here, catalog, link),
+        span: Some(first.span.clone()),
+    })
+}
+
+/// The hover in a Python file: the findings of the line under `offset`, then the refactors on
+/// offer there (`offers` gets the line and the findings' (rule, start)): on a finding, or on a
+/// class header where a refactor is on offer (enabled or not: the hover says why a missing
+/// action is missing).
+pub fn python(
+    index: &LineIndex,
+    found: &[Finding],
+    offset: usize,
+    catalog: &Catalog,
+    link: &dyn Fn(&Pattern) -> Option<String>,
+    offers: impl FnOnce(usize, &[(&str, usize)]) -> Vec<HereOffer>,
+) -> Option<HoverText> {
+    let line = index.line_of(offset);
+    let here = on_line(found, index, line);
+    let rules: Vec<(&str, usize)> = here
+        .iter()
+        .map(|f| (f.rule.as_str(), f.span.start))
+        .collect();
+    let offers = offers(line, &rules);
+    if here.is_empty() && offers.is_empty() {
+        return None;
+    }
+    let mut md = findings_markdown(&here, catalog, link);
+    if let Some(more) = offers_markdown(&offers) {
+        if !md.is_empty() {
+            md.push_str("\n\n");
+        }
+        md.push_str(&more);
+    }
+    Some(HoverText {
+        markdown: md,
+        span: here.first().map(|f| f.span.clone()),
+    })
+}
+
+/// The hover on a pattern reference (`[[id]]`, a link to a page, a mention) in Markdown.
+pub fn reference(
+    text: &str,
+    offset: usize,
+    catalog: &Catalog,
+    names: &markdown::Names,
+    link: &dyn Fn(&Pattern) -> Option<String>,
+) -> Option<HoverText> {
+    let r = markdown::reference_at(text, offset, catalog, names)?;
+    let p = catalog.get(&r.target)?;
+    Some(HoverText {
+        markdown: render::hover_markdown(p, catalog, link(p).as_deref()),
+        span: Some(r.span),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smell(span: Span) -> Finding {
+        crate::ide::test_finding(Kind::Smell, "no-such-rule", span)
+    }
+
+    #[test]
+    fn findings_of_the_line_under_the_cursor() {
+        let text = "import a\nimport b\n";
+        let index = LineIndex::new(text);
+        let catalog = Catalog::embedded();
+        let found = [smell(9..17), smell(11..15)];
+        let h = findings(&index, &found, 10, &catalog, &|_| None).unwrap();
+        assert_eq!(h.span, Some(9..17));
+        assert_eq!(
+            h.markdown,
+            "### Smell: `no-such-rule`\n\nseen\n\n---\n\n### Smell: `no-such-rule`\n\nseen"
+        );
+        assert_eq!(findings(&index, &found, 2, &catalog, &|_| None), None);
+    }
+
+    #[test]
+    fn a_python_hover_lists_the_offers_of_the_line() {
+        let text = "class A:\n    pass\n";
+        let index = LineIndex::new(text);
+        let catalog = Catalog::embedded();
+        let offers = |line: usize, rules: &[(&str, usize)]| {
+            assert_eq!((line, rules.len()), (0, 0));
+            vec![HereOffer {
+                title: "Extract".into(),
+                disabled: Some("no".into()),
+            }]
+        };
+        let h = python(&index, &[], 3, &catalog, &|_| None, offers).unwrap();
+        assert_eq!(
+            h,
+            HoverText {
+                markdown: "**Refactors here:**\n- Extract: not available, no".into(),
+                span: None
+            }
+        );
+    }
 }
