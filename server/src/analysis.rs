@@ -6,6 +6,7 @@ use crate::detect::{self, Finding, Kind, Roles};
 use crate::python::facts;
 use crate::python::project::{Project, SourceFile};
 use crate::python::queries::TeamQuery;
+pub use crate::suppression::{SUPPRESS_MARK, Suppression, suppress, suppressions};
 use crate::vocab::Severity;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -529,9 +530,29 @@ fn walk(
             });
         out.extend(found.into_inner().unwrap_or_default());
     }
-    out.sort();
+    out.sort_unstable_by(|a, b| path_order(a, b));
     out.dedup();
     out
+}
+
+/// The order of `Path`'s `Ord` (component by component) for the clean paths a walk yields (no
+/// empty or `.` components), without parsing components: the bytes, with the separator below
+/// every other byte (sorting a 4,000-file walk by components was a tenth of a replayed check).
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    if !cfg!(unix) {
+        return a.cmp(b);
+    }
+    let (x, y) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    match x.iter().zip(y).position(|(c, d)| c != d) {
+        None => x.len().cmp(&y.len()),
+        Some(i) => {
+            let sep = |c: u8| if c == b'/' { 0 } else { c };
+            sep(x[i]).cmp(&sep(y[i]))
+        }
+    }
 }
 
 /// A folder of translations, skipped whole: `LC_MESSAGES` (gettext catalogs, never Python), and
@@ -692,96 +713,6 @@ impl Analysis {
             .filter(|(_, f)| !f.is_empty())
             .collect()
     }
-}
-
-/// A `# pattern-language: ignore[rule, ...]` comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Suppression {
-    /// Byte span of the comment.
-    pub span: std::ops::Range<usize>,
-    /// Shared: a suppression is cloned once per rule it names (see [`suppress`]).
-    pub rules: std::sync::Arc<[String]>,
-    pub line: usize,
-}
-
-pub const SUPPRESS_MARK: &str = "# pattern-language: ignore[";
-
-pub fn suppressions(text: &str) -> Vec<Suppression> {
-    let mut out = Vec::new();
-    // One search over the whole text (most files have no mark): a searcher per line cost more
-    // than the rest of this function on a big project.
-    let mut line = 0;
-    let mut line_start = 0;
-    let mut tried = None;
-    for (at, _) in text.match_indices(SUPPRESS_MARK) {
-        line += text[line_start..at].bytes().filter(|&b| b == b'\n').count();
-        line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-        let rest = &text[at + SUPPRESS_MARK.len()..line_end];
-        if tried == Some(line) {
-            continue; // only the first mark of a line counts
-        }
-        tried = Some(line);
-        if let Some(end) = rest.find(']') {
-            let rules = rest[..end]
-                .split(',')
-                .map(|r| r.trim().to_string())
-                .filter(|r| !r.is_empty())
-                .collect::<Vec<_>>()
-                .into();
-            out.push(Suppression {
-                span: at..at + SUPPRESS_MARK.len() + end + 1,
-                rules,
-                line,
-            });
-        }
-    }
-    out
-}
-
-/// Drops suppressed findings. Returns the kept findings and the suppressions (with rule) that
-/// silenced nothing.
-pub fn suppress(text: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<(Suppression, String)>) {
-    let sups = suppressions(text);
-    if sups.is_empty() {
-        return (findings, Vec::new());
-    }
-    let index = crate::line_index::LineIndex::new(text);
-    // (suppression index, rule) pairs that silenced something.
-    let mut used: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
-    let mut by_line: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    for (i, s) in sups.iter().enumerate() {
-        by_line.entry(s.line).or_insert(i);
-    }
-    let kept = findings
-        .into_iter()
-        .filter(|f| {
-            let line = index.line_of(f.span.start);
-            match by_line
-                .get(&line)
-                .filter(|i| sups[**i].rules.contains(&f.rule))
-            {
-                Some(i) => {
-                    if let Some(r) = sups[*i].rules.iter().find(|r| **r == f.rule) {
-                        used.insert((*i, r.as_str()));
-                    }
-                    false
-                }
-                None => true,
-            }
-        })
-        .collect();
-    let mut unused = Vec::new();
-    for (i, s) in sups.iter().enumerate() {
-        let mut seen = std::collections::HashSet::new();
-        for r in s.rules.iter() {
-            // A rule named twice is reported once.
-            if seen.insert(r.as_str()) && !used.contains(&(i, r.as_str())) {
-                unused.push((s.clone(), r.clone()));
-            }
-        }
-    }
-    (kept, unused)
 }
 
 /// Does a finding make `check` fail?

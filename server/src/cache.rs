@@ -263,53 +263,80 @@ pub const RESULT_FILE: &str = "check.bin";
 const RESULT_MAGIC: &[u8; 8] = b"PLCHECK\0";
 
 /// The key of a `check` result: the build (every source file and the embedded catalog), and
-/// what the caller feeds in (options, config, each file's path, size, mtime and module).
-pub struct InputKey(std::collections::hash_map::DefaultHasher);
+/// what the caller feeds in (options, config, each file's path, size, mtime and module). What
+/// is added is laid out as bytes and hashed once at the end: thousands of small writes into a
+/// hasher cost more than the one pass.
+pub struct InputKey(Vec<u8>);
 
 impl Default for InputKey {
     fn default() -> Self {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (
+        let mut key = InputKey(Vec::with_capacity(1 << 16));
+        key.add((
             env!("CARGO_PKG_VERSION"),
             FORMAT,
             env!("PATTERN_LANGUAGE_CODE_HASH"),
-        )
-            .hash(&mut h);
-        InputKey(h)
+        ));
+        key
+    }
+}
+
+/// A `Hasher` that keeps the bytes it is fed ([`InputKey`] hashes them at the end).
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::hash::Hasher for Bytes<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        hash_bytes(self.0)
     }
 }
 
 impl InputKey {
     pub fn add(&mut self, v: impl Hash) {
-        v.hash(&mut self.0);
+        v.hash(&mut Bytes(&mut self.0));
     }
 
     /// A file by its path, size, mtime and content.
     pub fn add_file(&mut self, path: &Path) {
-        (path, file_stamp(path, true)).hash(&mut self.0);
+        self.add((path, file_stamp(path, true)));
     }
 
     pub fn finish(&self) -> u64 {
-        self.0.finish()
+        hash_bytes(&self.0)
     }
 }
 
-/// A file's size, mtime and (with `read`) a hash of its content, or why it has none (cannot be
-/// read, no usable mtime).
+/// A file's size, mtime and (with `read`, for a file modified in the last [`RACY`]) a hash of
+/// its content, or why it has none (cannot be read, no usable mtime).
+///
+/// Size and mtime alone say whether a file changed, as ruff's cache and git's index take them,
+/// except for an edit that keeps the size within one tick of a coarse mtime (a second on some
+/// file systems): only a file modified that recently is read, so a replay costs a `stat` per
+/// file. A file read at one check and not at the next gives another key: a miss, never a wrong
+/// hit.
 pub fn file_stamp(path: &Path, read: bool) -> Result<(u64, u64, u32, u64), std::io::ErrorKind> {
     let meta = std::fs::metadata(path).map_err(|e| e.kind())?;
-    let since = meta
-        .modified()
+    let modified = meta.modified().map_err(|e| e.kind())?;
+    let since = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| std::io::ErrorKind::Unsupported)?;
+    let racy = std::time::SystemTime::now()
+        .duration_since(modified)
         .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .ok_or(std::io::ErrorKind::Unsupported)?;
-    let content = if read {
+        .is_none_or(|age| age < RACY);
+    let content = if read && racy {
         hash_bytes(&std::fs::read(path).map_err(|e| e.kind())?)
     } else {
         0
     };
     Ok((meta.len(), since.as_secs(), since.subsec_nanos(), content))
 }
+
+/// How recent a modification must be for [`file_stamp`] to read the file (FAT's mtime has a
+/// resolution of two seconds).
+pub const RACY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The stored result of the check at `root` with this key: `None` when there is none, it was
 /// made from other input, or the file is damaged.

@@ -135,8 +135,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 key.add_file(&page);
             }
         }
-        // Each file by size, mtime and, where the check reads it, content (an edit that keeps
-        // both is seen, as by the facts cache); tests and migrations are not read.
+        // Each file by size and mtime, and, where the check reads it and it was modified in the
+        // last seconds, content (`file_stamp`: an edit that keeps both within a coarse mtime
+        // tick is seen); tests and migrations are not read.
         use rayon::prelude::*;
         let stamps: Vec<_> = files
             .par_iter()
@@ -356,7 +357,16 @@ fn finish(
         .iter()
         .any(|r| r.kind != Kind::Pattern && r.severity >= Severity::Warning);
 
-    let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
+    // Colour (and its stripping when stdout is not a terminal) is for the text format only;
+    // the others are written through one buffer.
+    let mut out: Box<dyn Write> = if args.format == Format::Text {
+        Box::new(anstream::AutoStream::auto(std::io::stdout().lock()))
+    } else {
+        Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        ))
+    };
     let shown: Vec<&Record> = records
         .iter()
         .filter(|r| args.format == Format::Json || args.patterns || r.kind != Kind::Pattern)

@@ -15,6 +15,7 @@ pub mod map_command;
 pub mod markdown;
 pub mod python;
 pub mod refactor;
+pub mod suppression;
 pub mod vocab;
 
 /// The line index lives in the leaf vocabulary; this path stays for its many users.

@@ -215,3 +215,26 @@ fn the_stored_result_is_replayed_until_an_input_changes() {
     assert_eq!(edited.0, fresh);
     assert_eq!(damaged.0, fresh);
 }
+
+/// The stored result's key reads a file only when it was modified in the last seconds (an edit
+/// within one mtime tick keeps size and mtime); older files count by size and mtime, as ruff's.
+#[test]
+fn only_a_recently_modified_file_is_read_for_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("models.py");
+    std::fs::write(&path, "x = 1\n").unwrap();
+    let fresh = pattern_language::cache::file_stamp(&path, true).unwrap();
+    assert_ne!(fresh.3, 0, "a file modified now is read");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    let old = pattern_language::cache::file_stamp(&path, true).unwrap();
+    assert_eq!(old.3, 0, "an old file is not read");
+    assert_eq!((old.0, old.1 + 3600 >= fresh.1), (fresh.0, true));
+    let unread = pattern_language::cache::file_stamp(&path, false).unwrap();
+    assert_eq!(unread, old);
+}

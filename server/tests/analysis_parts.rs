@@ -1,4 +1,4 @@
-//! `# pattern-language: ignore[...]` comments: where they are and what they name.
+//! Small parts of the analysis pipeline: suppression comments, the order of walked paths.
 
 use pattern_language::analysis::suppressions;
 
@@ -37,4 +37,36 @@ fn marks_with_their_lines_spans_and_rules() {
 fn no_marks_no_suppressions() {
     assert!(suppressions("").is_empty());
     assert!(suppressions("x = '# pattern-language: ignore'\n").is_empty());
+}
+
+/// The walk's byte order is `Path`'s component order on clean paths.
+#[test]
+fn path_order_is_component_order() {
+    use pattern_language::analysis::path_order;
+    use std::path::PathBuf;
+    let mut paths: Vec<PathBuf> = [
+        "/a/b",
+        "/a.b",
+        "/a/b/c",
+        "/a-b/c",
+        "/a",
+        "/ab",
+        "/a/b.py",
+        "/a/b/__init__.py",
+        "/a0",
+        "/a/B",
+        "/a/é/x.py",
+        "/a/e/x.py",
+        "/a /b",
+        "/a/b c",
+        "/z",
+        "/a/b/c/d/e.md",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    let mut by_components = paths.clone();
+    by_components.sort();
+    paths.sort_by(|a, b| path_order(a, b));
+    assert_eq!(paths, by_components);
 }
