@@ -666,9 +666,8 @@ impl Analysis {
             let roles = Roles::update(&prev.roles, &rebuilt.project, &rebuilt.changed);
             (roles, rebuilt.changed.len())
         } else if rebuilt.same_models_and_apps {
-            let dependents = rebuilt.dependents(&prev.project);
-            let roles = Roles::update(&prev.roles, &rebuilt.project, &dependents);
-            (roles, dependents.len())
+            let roles = Roles::update(&prev.roles, &rebuilt.project, &rebuilt.dependents);
+            (roles, rebuilt.dependents.len())
         } else {
             (
                 Roles::compute(&rebuilt.project),

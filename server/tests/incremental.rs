@@ -133,6 +133,13 @@ fn edits() -> Vec<Edit> {
                 "{t}\n\nfrom catalog.metrics import ShelvedBook\n\n\nclass ShelfCounter:\n    def count(self):\n        return ShelvedBook.objects.count()\n"
             )
         }),
+        // A model by a base that resolves through the same chain: it stops being one when the
+        // re-export goes (a file the edit did not touch, its base resolved again).
+        ("catalog/analytics.py", |t| {
+            format!(
+                "{t}\n\nfrom catalog.metrics import ShelvedBook as Shelved\n\n\nclass SpecialBook(Shelved):\n    pass\n"
+            )
+        }),
         ("catalog/__init__.py", |t| {
             t.replacen("\nfrom catalog.models import Book as ShelvedBook\n", "", 1)
         }),
@@ -256,8 +263,7 @@ fn incremental_equals_from_scratch_over_an_edit_sequence() {
         if let Ok(r) = Project::rebuild(&prev.project, sources.clone()) {
             fast += usize::from(r.same_shape);
             if !r.same_shape && r.same_models_and_apps {
-                narrowed +=
-                    usize::from(r.dependents(&prev.project).len() < r.project.files.len() / 2);
+                narrowed += usize::from(r.dependents.len() < r.project.files.len() / 2);
             }
         }
         let incremental = Analysis::update(&prev, sources.clone(), Vec::new());

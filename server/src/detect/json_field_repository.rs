@@ -16,9 +16,9 @@
 //! ```
 //! A `JSONField` of preferences beside ordinary columns is not this pattern.
 
-use super::{Cx, Finding, Roles};
+use super::{Cx, Finding};
 use crate::python::facts::{Class, Value};
-use crate::python::project::Project;
+use crate::python::project::{ClassRef, Project};
 
 const SERIALISE: &[&str] = &[
     "model_dump",
@@ -83,34 +83,31 @@ pub(super) fn json_payload(class: &Class) -> Option<&str> {
     others_ok.then(|| json[0].name.as_str())
 }
 
-pub(super) fn classify(project: &Project, roles: &mut Roles) {
-    for (&r, models) in &roles.orm_users {
-        let class = project.class(r);
-        let calls: Vec<&str> = class
-            .methods
-            .iter()
-            .flat_map(|m| m.calls.iter())
-            .map(|c| c.method())
-            .collect();
-        let spreads = class.methods.iter().flat_map(|m| m.calls.iter()).any(|c| {
+/// The models a class reaching `models` through their managers stores whole, when it both
+/// serialises and deserialises (or spreads `**` a dict into a call): the candidates for a JSON
+/// field repository, kept if the model has a JSON payload (`Roles::assemble`).
+pub(super) fn stored_models(
+    project: &Project,
+    fi: usize,
+    class: &Class,
+    models: &[String],
+) -> Vec<ClassRef> {
+    let calls = || class.methods.iter().flat_map(|m| m.calls.iter());
+    let spreads = || {
+        calls().any(|c| {
             c.args
                 .iter()
                 .any(|a| matches!(a, Value::Other(s, _) if s.starts_with("**")))
-        });
-        let ser = calls.iter().any(|c| SERIALISE.contains(c));
-        let de = calls.iter().any(|c| DESERIALISE.contains(c)) || spreads;
-        if !(ser && de) {
-            continue;
-        }
-        for m in models {
-            if let Some(mr) = project.resolve_model(r.0, m)
-                && json_payload(project.class(mr)).is_some()
-            {
-                roles.json_models.insert(mr);
-                roles.json_repositories.insert(r);
-            }
-        }
+        })
+    };
+    let ser = calls().any(|c| SERIALISE.contains(&c.method()));
+    if !ser || !(calls().any(|c| DESERIALISE.contains(&c.method())) || spreads()) {
+        return Vec::new();
     }
+    models
+        .iter()
+        .filter_map(|m| project.resolve_model(fi, m))
+        .collect()
 }
 
 pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {

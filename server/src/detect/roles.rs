@@ -43,6 +43,10 @@ struct FileRoles {
     orm_users: Vec<(usize, Vec<String>)>,
     units_of_work: Vec<usize>,
     translated: Vec<String>,
+    /// Classes that serialise and deserialise what they store, with the models they store it
+    /// in (a JSON field repository when the model has a JSON payload: decided in `assemble`,
+    /// as the model's fields may change without this file's roles being computed again).
+    json_candidates: Vec<(usize, ClassRef)>,
 }
 
 /// Models whose manager a class reaches (`Invoice.objects`, `self.model.objects`).
@@ -165,7 +169,15 @@ impl Roles {
                 roles.translated.insert((fi, n.clone()));
             }
         }
-        json_field_repository::classify(project, &mut roles);
+        for (fi, part) in per_file.iter().enumerate() {
+            let Some(part) = part else { continue };
+            for &(ci, mr) in &part.json_candidates {
+                if json_field_repository::json_payload(project.class(mr)).is_some() {
+                    roles.json_models.insert(mr);
+                    roles.json_repositories.insert((fi, ci));
+                }
+            }
+        }
         roles.app_databases = crate::python::routers::installed_app_databases(project);
         for (&r, _) in roles.orm_users.iter() {
             roles.repositories.insert(r);
@@ -188,6 +200,9 @@ fn file_roles(project: &Project, fi: usize) -> Option<Arc<FileRoles>> {
         }
         let models = managers_used(project, fi, c);
         if !models.is_empty() {
+            for mr in json_field_repository::stored_models(project, fi, c, &models) {
+                part.json_candidates.push((ci, mr));
+            }
             part.orm_users.push((ci, models));
         }
         if unit_of_work::is_unit_of_work(c) {

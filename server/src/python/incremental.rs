@@ -28,73 +28,78 @@ pub struct Rebuilt {
     /// roles read of the others is unchanged, so only the changed files' roles are computed again.
     pub same_shape: bool,
     /// The models (by name and by class) and the apps and contexts are as they were, though a
-    /// changed file's shape may have moved: only the files whose name resolution can pass
-    /// through a name a changed file binds differently ([`Rebuilt::dependents`]) read anything
-    /// new of it.
+    /// changed file's shape may have moved: only the [`Rebuilt::dependents`] read anything new.
     pub same_models_and_apps: bool,
+    /// When a shape moved: the files whose name resolution can pass through a name a changed
+    /// file binds differently (the changed files among them), sorted; empty otherwise.
+    pub dependents: Vec<usize>,
 }
 
-impl Rebuilt {
-    /// The files whose roles may read something new after the edit: the changed files, and
-    /// every file whose name resolution can pass through a name a changed file now binds
-    /// differently, directly or through re-exports, before or after the edit; sorted.
-    ///
-    /// A file reads another through the names it imports from it (`from m import a as b`), a
-    /// star import, or a module it binds (`import m`, `from parent import m`, or a package
-    /// above `m`, whose attributes reach `m`). It then binds, in its turn, the names it took
-    /// that way, so only those names travel further: an edit of `from x import A` in
-    /// `order/models.py` reaches the files importing `A` from it, and the files binding the
-    /// module, not every importer of `Order` and the importers of those.
-    pub fn dependents(&self, prev: &Project) -> Vec<usize> {
-        let p = &self.project;
-        let n = p.files.len();
-        let mut reach: Vec<Option<Names>> = vec![None; n];
-        let mut work: Vec<usize> = Vec::new();
-        for &i in &self.changed {
-            let names = changed_bindings(prev, p, i);
-            if let Some(names) = names.as_ref().filter(|n| !n.is_empty()) {
-                reach[i] = Some(names.clone());
-                work.push(i);
-            } else {
-                reach[i] = Some(Names::Some(Default::default()));
-            }
+/// The files whose name resolution (and so roles and class bases) may read something new after
+/// an edit of the files `changed` of `prev`, now `p`: the changed files, and
+/// every file whose name resolution can pass through a name a changed file now binds
+/// differently, directly or through re-exports, before or after the edit; sorted.
+///
+/// A file reads another through the names it imports from it (`from m import a as b`), a
+/// star import, or a module it binds (`import m`, `from parent import m`, or a package
+/// above `m`, whose attributes reach `m`). It then binds, in its turn, the names it took
+/// that way, so only those names travel further: an edit of `from x import A` in
+/// `order/models.py` reaches the files importing `A` from it, and the files binding the
+/// module, not every importer of `Order` and the importers of those.
+fn dependents_of(prev: &Project, p: &Project, changed: &[usize]) -> Vec<usize> {
+    let n = p.files.len();
+    let mut reach: Vec<Option<Names>> = vec![None; n];
+    let mut work: Vec<usize> = Vec::new();
+    for &i in changed {
+        let names = changed_bindings(prev, p, i);
+        if let Some(names) = names.as_ref().filter(|n| !n.is_empty()) {
+            reach[i] = Some(names.clone());
+            work.push(i);
+        } else {
+            reach[i] = Some(Names::Some(Default::default()));
         }
-        while let Some(i) = work.pop() {
-            let Some(names) = reach[i].clone() else {
-                continue;
-            };
-            let module = p.files[i].facts.module.as_str();
-            let mut at = module;
-            loop {
-                for (map, files) in [(&p.importers, &p.files), (&prev.importers, &prev.files)] {
-                    for &j in map.get(at).into_iter().flatten() {
-                        if j >= n {
-                            continue;
+    }
+    // What a package above a module gives its binders does not depend on the names (the
+    // package, and the next segment of a star import): each (package, next segment) once.
+    let mut packages_done: std::collections::HashSet<(&str, &str)> = Default::default();
+    while let Some(i) = work.pop() {
+        let Some(names) = reach[i].clone() else {
+            continue;
+        };
+        let module = p.files[i].facts.module.as_str();
+        let mut at = module;
+        loop {
+            let next = module[at.len()..]
+                .strip_prefix('.')
+                .and_then(|rest| rest.split('.').next())
+                .unwrap_or("");
+            // Only the files as they are now: a changed file's old imports differ from its new
+            // ones only by names among its own changed bindings, and it is a dependent already.
+            if at.len() == module.len() || packages_done.insert((at, next)) {
+                for &j in p.importers.get(at).into_iter().flatten() {
+                    let took = taken(&p.files[j].facts, module, at, &names);
+                    if took.is_empty() {
+                        continue;
+                    }
+                    let grew = match &mut reach[j] {
+                        slot @ None => {
+                            *slot = Some(took);
+                            true
                         }
-                        let took = taken(&files[j].facts, module, at, &names);
-                        if took.is_empty() {
-                            continue;
-                        }
-                        let grew = match &mut reach[j] {
-                            slot @ None => {
-                                *slot = Some(took);
-                                true
-                            }
-                            Some(had) => had.absorb(took),
-                        };
-                        if grew {
-                            work.push(j);
-                        }
+                        Some(had) => had.absorb(took),
+                    };
+                    if grew {
+                        work.push(j);
                     }
                 }
-                match at.rsplit_once('.') {
-                    Some((parent, _)) => at = parent,
-                    None => break,
-                }
+            }
+            match at.rsplit_once('.') {
+                Some((parent, _)) => at = parent,
+                None => break,
             }
         }
-        (0..n).filter(|&i| reach[i].is_some()).collect()
     }
+    (0..n).filter(|&i| reach[i].is_some()).collect()
 }
 
 /// Names a file binds differently: all of them, or these.
@@ -278,31 +283,6 @@ impl Project {
         for &i in &changed {
             p.defs[i] = Arc::new(file_defs(i, &p.files[i]));
         }
-        let same_models = if same_shape {
-            p.models = prev.models.clone();
-            p.model_set = prev.model_set.clone();
-            true
-        } else {
-            p.find_models();
-            p.model_set == prev.model_set && p.models == prev.models
-        };
-        let same_app_marks = changed
-            .iter()
-            .all(|&i| same_app_inputs(&prev.files[i], &p.files[i]));
-        if same_app_marks {
-            p.apps = prev.apps.clone();
-            p.app_index = prev.app_index.clone();
-            p.project_packages = prev.project_packages.clone();
-        } else {
-            p.find_apps();
-        }
-        let same_apps = p.apps == prev.apps && p.project_packages == prev.project_packages;
-        if same_apps {
-            p.contexts = prev.contexts.clone();
-            p.context_index = prev.context_index.clone();
-        } else {
-            p.find_contexts();
-        }
         p.importers = if same_imports {
             prev.importers.clone()
         } else {
@@ -329,11 +309,45 @@ impl Project {
             }
             Arc::new(map)
         };
+        let mut dependents = Vec::new();
+        let same_models = if same_shape {
+            p.models = prev.models.clone();
+            p.model_set = prev.model_set.clone();
+            p.bases = prev.bases.clone();
+            true
+        } else {
+            // Bases are resolved again only where a changed binding reaches.
+            dependents = dependents_of(prev, &p, &changed);
+            p.bases = prev.bases.clone();
+            for &fi in &dependents {
+                p.bases[fi] = Arc::new(p.file_bases(fi));
+            }
+            p.models_from_bases();
+            p.model_set == prev.model_set && p.models == prev.models
+        };
+        let same_app_marks = changed
+            .iter()
+            .all(|&i| same_app_inputs(&prev.files[i], &p.files[i]));
+        if same_app_marks {
+            p.apps = prev.apps.clone();
+            p.app_index = prev.app_index.clone();
+            p.project_packages = prev.project_packages.clone();
+        } else {
+            p.find_apps();
+        }
+        let same_apps = p.apps == prev.apps && p.project_packages == prev.project_packages;
+        if same_apps {
+            p.contexts = prev.contexts.clone();
+            p.context_index = prev.context_index.clone();
+        } else {
+            p.find_contexts();
+        }
         Ok(Rebuilt {
             project: p,
             changed,
             same_shape: same_shape && same_apps,
             same_models_and_apps: same_models && same_apps,
+            dependents,
         })
     }
 }

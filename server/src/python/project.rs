@@ -105,11 +105,15 @@ pub struct Project {
     pub project_packages: HashSet<String>,
     /// Modules that import each module (by importer file index).
     pub importers: Arc<HashMap<String, Vec<usize>>>,
+    /// Each file's classes' bases, resolved (what [`Project::find_models`] starts from; an edit
+    /// resolves again only the files a changed binding reaches).
+    pub(crate) bases: Vec<Arc<Vec<Vec<Base>>>>,
     pub config: Config,
 }
 
 /// What a base says about its class being a model.
-enum Base {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Base {
     /// A project class: a model base if it is a model.
     Class(ClassRef),
     /// Decided without the fixpoint.
@@ -155,26 +159,40 @@ impl Project {
     /// Models: classes whose bases reach a model base, to a fixpoint. Each base is resolved once
     /// (what it denotes does not depend on which classes are models yet).
     pub(crate) fn find_models(&mut self) {
-        let mut pending: Vec<(ClassRef, Vec<Base>)> = Vec::new();
-        for (fi, f) in self.files.iter().enumerate() {
-            for (ci, c) in f.facts.classes.iter().enumerate() {
-                let bases = c.bases.iter().map(|b| self.base_kind(fi, b)).collect();
-                pending.push(((fi, ci), bases));
-            }
-        }
+        self.bases = (0..self.files.len())
+            .map(|fi| Arc::new(self.file_bases(fi)))
+            .collect();
+        self.models_from_bases();
+    }
+
+    /// The resolved bases of each class of file `fi`.
+    pub(crate) fn file_bases(&self, fi: usize) -> Vec<Vec<Base>> {
+        self.files[fi]
+            .facts
+            .classes
+            .iter()
+            .map(|c| c.bases.iter().map(|b| self.base_kind(fi, b)).collect())
+            .collect()
+    }
+
+    /// The models, from [`Project::bases`].
+    pub(crate) fn models_from_bases(&mut self) {
         let mut found: HashSet<ClassRef> = HashSet::new();
         loop {
             let before = found.len();
-            for (r, bases) in &pending {
-                if found.contains(r) {
-                    continue;
-                }
-                let is_model = bases.iter().any(|b| match b {
-                    Base::Class(parent) => found.contains(parent),
-                    Base::Known(k) => *k,
-                });
-                if is_model {
-                    found.insert(*r);
+            for (fi, classes) in self.bases.iter().enumerate() {
+                for (ci, bases) in classes.iter().enumerate() {
+                    let r = (fi, ci);
+                    if found.contains(&r) {
+                        continue;
+                    }
+                    let is_model = bases.iter().any(|b| match b {
+                        Base::Class(parent) => found.contains(parent),
+                        Base::Known(k) => *k,
+                    });
+                    if is_model {
+                        found.insert(r);
+                    }
                 }
             }
             if found.len() == before {
