@@ -164,14 +164,18 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             .enumerate()
             .flat_map(|(ci, c)| c.methods.iter().map(move |m| (Some(ci), m))),
     );
-    for (class, f) in all {
-        if class.is_some_and(|ci| {
+    // Views, forms and admins are not translators: decided once per class, not per method.
+    let presentation: Vec<bool> = (0..file.facts.classes.len())
+        .map(|ci| {
             super::inherits_any(
                 project,
                 (fi, ci),
                 &["View", "APIView", "Form", "ModelAdmin"],
             )
-        }) {
+        })
+        .collect();
+    for (class, f) in all {
+        if class.is_some_and(|ci| presentation[ci]) {
             continue;
         }
         // Parameters typed with another context's classes.

@@ -97,7 +97,7 @@ fn finding(f: &Finding, a: &Analysis, catalog: &Catalog) -> Diag {
         .related
         .iter()
         .filter_map(|r| {
-            let file = a.project.files.iter().find(|s| s.path == r.path)?;
+            let file = &a.project.files[a.project.file_index(&r.path)?];
             Some(RelatedSpan {
                 path: r.path.clone(),
                 text: file.text.clone(),

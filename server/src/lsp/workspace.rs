@@ -213,7 +213,7 @@ impl Workspace {
         let mut files: Vec<Arc<SourceFile>> = self
             .disk
             .iter()
-            .filter(|f| !open.iter().any(|s| s.path == f.path))
+            .filter(|f| !open.iter().any(|s| same_path(&s.path, &f.path)))
             .cloned()
             .collect();
         files.extend(open);
@@ -223,12 +223,18 @@ impl Workspace {
             .lock()
             .ok()
             .and_then(|g| g.as_ref().map(|c| c.2.clone()));
-        let a = Arc::new(match prev {
-            Some(prev) => Analysis::update(&prev, files, Vec::new()),
+        let a = Arc::new(match &prev {
+            Some(prev) => Analysis::update(prev, files, Vec::new()),
             None => Analysis::from_sources(files, Vec::new(), self.config.clone()),
         });
-        if let Ok(mut guard) = self.cache.lock() {
-            *guard = Some((key, catalog, a.clone()));
+        let replaced = match self.cache.lock() {
+            Ok(mut guard) => guard.replace((key, catalog, a.clone())),
+            Err(_) => None,
+        };
+        // Freeing a big workspace's analysis takes milliseconds: not on the way to the
+        // diagnostics of this edit.
+        if replaced.is_some() || prev.is_some() {
+            std::thread::spawn(move || drop((replaced, prev)));
         }
         a
     }
@@ -238,4 +244,20 @@ impl Workspace {
             .clone()
             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
     }
+}
+
+/// The same file: by the bytes first (a memcmp), by the last name next, by components (which
+/// parse both paths) only when those agree.
+fn same_path(a: &Path, b: &Path) -> bool {
+    let (x, y) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    if x == y {
+        return true;
+    }
+    fn last(p: &[u8]) -> Option<&[u8]> {
+        p.rsplit(|&c| c == b'/').find(|s| !s.is_empty())
+    }
+    last(x) == last(y) && a == b
 }
