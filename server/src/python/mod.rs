@@ -8,6 +8,7 @@ pub mod incremental;
 pub mod names;
 pub mod project;
 pub mod queries;
+pub mod relations;
 pub mod routers;
 
 use std::cell::RefCell;

@@ -108,6 +108,8 @@ pub struct Project {
     /// Each file's classes' bases, resolved (what [`Project::find_models`] starts from; an edit
     /// resolves again only the files a changed binding reaches).
     pub(crate) bases: Vec<Arc<Vec<Vec<Base>>>>,
+    /// [`Project::relation_ends`], on first use.
+    pub(crate) relation_ends: std::sync::OnceLock<Vec<super::relations::RelationEnds>>,
     pub config: Config,
 }
 

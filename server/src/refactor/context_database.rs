@@ -8,69 +8,29 @@
 
 use super::{Edit, FileChange, Refactor};
 use crate::ide::files::FileView;
-use crate::python::facts::Value;
 use crate::python::project::Project;
 use std::path::PathBuf;
 
 /// Foreign keys that cross the context's border, as readable reasons.
 fn crossing_relations(project: &Project, context: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for refs in project.models.values() {
-        for &(fi, ci) in refs {
-            let file = &project.files[fi];
-            if file.is_test || file.is_migration {
-                continue;
-            }
-            let here = project
-                .context_of(&file.facts.module)
-                .map(|c| c.name.clone());
-            let class = &file.facts.classes[ci];
-            for field in &class.fields {
-                let Value::Call(call) = &field.value else {
-                    continue;
-                };
-                if !matches!(
-                    call.method(),
-                    "ForeignKey" | "OneToOneField" | "ManyToManyField"
-                ) {
-                    continue;
-                }
-                let target_context = match call.args.first() {
-                    Some(Value::Str(s, _)) if s == "self" => here.clone(),
-                    Some(Value::Str(s, _)) => match s.split_once('.') {
-                        Some((label, _)) => project
-                            .apps
-                            .iter()
-                            .find(|a| a.label == label)
-                            .and_then(|a| project.context_of(&a.package))
-                            .map(|c| c.name.clone())
-                            .or_else(|| Some(format!("app `{label}`"))),
-                        None => here.clone(),
-                    },
-                    Some(Value::Name(n, _)) if n.ends_with("AUTH_USER_MODEL") => {
-                        Some("the user model's app".into())
-                    }
-                    Some(Value::Name(n, _)) => project
-                        .resolve_model(fi, n)
-                        .and_then(|r| project.context_of(&project.files[r.0].facts.module))
-                        .map(|c| c.name.clone()),
-                    _ => None,
-                };
-                let inside = here.as_deref() == Some(context);
-                let points_inside = target_context.as_deref() == Some(context);
-                if inside != points_inside && target_context.is_some() {
-                    out.push(format!(
-                        "`{}.{}` relates `{}` to {}",
-                        class.name,
-                        field.name,
-                        here.clone().unwrap_or_else(|| "?".into()),
-                        target_context.unwrap_or_default()
-                    ));
-                }
-            }
-        }
-    }
-    out
+    project
+        .relation_ends()
+        .iter()
+        .filter(|r| {
+            let inside = r.here.as_deref() == Some(context);
+            let points_inside = r.target.as_deref() == Some(context);
+            inside != points_inside && r.target.is_some()
+        })
+        .map(|r| {
+            format!(
+                "`{}.{}` relates `{}` to {}",
+                r.class,
+                r.field,
+                r.here.as_deref().unwrap_or("?"),
+                r.target.as_deref().unwrap_or_default()
+            )
+        })
+        .collect()
 }
 
 /// The first installed router whose routing methods (`db_for_read`, `db_for_write`,
