@@ -21,11 +21,17 @@ pub(super) fn span(r: TextRange) -> Span {
     r.start().to_usize()..r.end().to_usize()
 }
 
+/// `s` without whitespace, at most [`MAX_TEXT`] characters, in a string of its exact size (facts
+/// are kept for the whole run: a string grown by doubling would keep its slack).
 pub(super) fn compact(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .take(MAX_TEXT)
-        .collect()
+    let head = s.char_indices().nth(MAX_TEXT).map_or(s, |(i, _)| &s[..i]);
+    if !head.contains(char::is_whitespace) {
+        return head.to_string();
+    }
+    let kept = || s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT);
+    let mut out = String::with_capacity(kept().map(char::len_utf8).sum());
+    out.extend(kept());
+    out
 }
 
 pub(super) fn compact_annotation(s: &str) -> String {
@@ -271,13 +277,14 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn call(&self, c: &ast::ExprCall) -> Call {
+        let args = &c.arguments;
+        let named = args.keywords.iter().filter(|k| k.arg.is_some()).count();
         let mut call = Call {
             func: compact(self.text(&*c.func)),
-            args: Vec::new(),
-            kwargs: Vec::new(),
+            args: Vec::with_capacity(args.args.len() + args.keywords.len() - named),
+            kwargs: Vec::with_capacity(named),
             span: span(c.range()),
         };
-        let args = &c.arguments;
         // `f(x for x in xs)`: the walk this one replaced listed the generator's parts as arguments.
         if let ([Expr::Generator(g)], []) = (&*args.args, args.keywords.as_slice())
             && !g.parenthesized
@@ -347,7 +354,7 @@ impl<'a> Walker<'a> {
                 Value::List(t.elts.iter().map(|i| self.value(i)).collect(), s)
             }
             Expr::Dict(d) => {
-                let mut entries = Vec::new();
+                let mut entries = Vec::with_capacity(d.items.len());
                 for item in &d.items {
                     match &item.key {
                         Some(k) => entries.push((self.value(k), self.value(&item.value))),

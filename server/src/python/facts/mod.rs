@@ -39,6 +39,7 @@ pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
         out.module = module.to_string();
         out.is_package = is_package;
         drop(parsed);
+        out.shrink();
         out
     })
 }

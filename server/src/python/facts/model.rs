@@ -246,3 +246,85 @@ pub fn resolve_relative(module: &str, is_package: bool, dots: usize, rest: &str)
     }
     parts.join(".")
 }
+
+/// Gives back the capacity a fact holds beyond its length. Facts are collected by pushes (a
+/// vector grows by doubling) and then kept for the whole run, every file's at once.
+trait Shrink {
+    fn shrink(&mut self);
+}
+
+impl Shrink for String {
+    fn shrink(&mut self) {
+        self.shrink_to_fit();
+    }
+}
+
+impl<T: Shrink> Shrink for Vec<T> {
+    fn shrink(&mut self) {
+        self.iter_mut().for_each(Shrink::shrink);
+        self.shrink_to_fit();
+    }
+}
+
+impl<T: Shrink> Shrink for Option<T> {
+    fn shrink(&mut self) {
+        if let Some(t) = self {
+            t.shrink();
+        }
+    }
+}
+
+impl<A: Shrink, B: Shrink> Shrink for (A, B) {
+    fn shrink(&mut self) {
+        self.0.shrink();
+        self.1.shrink();
+    }
+}
+
+impl Shrink for Span {
+    fn shrink(&mut self) {}
+}
+
+impl Shrink for Value {
+    fn shrink(&mut self) {
+        match self {
+            Value::Str(s, _) | Value::Name(s, _) | Value::Other(s, _) => s.shrink(),
+            Value::Bool(..) => {}
+            Value::List(items, _) => items.shrink(),
+            Value::Dict(entries, _) => entries.shrink(),
+            Value::Call(c) => c.shrink(),
+        }
+    }
+}
+
+/// `Shrink` for a struct: each listed field shrinks (the others hold no capacity worth giving back).
+macro_rules! shrink_fields {
+    ($($t:ty { $($field:ident),* })*) => {
+        $(impl Shrink for $t {
+            fn shrink(&mut self) {
+                $(self.$field.shrink();)*
+            }
+        })*
+    };
+}
+
+shrink_fields! {
+    Call { func, args, kwargs }
+    Assign { name, annotation, value }
+    Param { name, annotation }
+    Function { params, decorators, calls, attributes, withs, comparisons }
+    Class { bases, decorators, methods, fields }
+    Import { names }
+}
+
+impl FileFacts {
+    /// Gives back what the collection's vectors and strings hold beyond their length.
+    pub fn shrink(&mut self) {
+        self.imports.shrink();
+        self.classes.shrink();
+        self.functions.shrink();
+        self.assigns.shrink();
+        self.calls.shrink();
+        self.all.shrink();
+    }
+}
