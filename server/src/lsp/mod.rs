@@ -152,7 +152,12 @@ impl Backend {
         for root in roots {
             let r = root.clone();
             let s = settings.clone();
-            let loaded = background::run(move || Workspace::load(Some(r), &s, true)).await;
+            let loaded = background::run(move || {
+                let w = Workspace::load(Some(r), &s, true);
+                background::give_back_memory();
+                w
+            })
+            .await;
             match loaded {
                 Some(w) => {
                     let w = Arc::new(w);
@@ -677,6 +682,7 @@ impl Backend {
 
 /// `pattern-language server`: LSP over stdio until the client exits.
 pub fn run_stdio() -> ExitCode {
+    background::limit_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
