@@ -196,11 +196,11 @@ pub(crate) fn inherits_any(project: &Project, r: ClassRef, names: &[&str]) -> bo
             continue;
         }
         seen.push(c);
-        for b in &project.class(c).bases {
+        for (k, b) in project.class(c).bases.iter().enumerate() {
             if names.contains(&base_last(b)) {
                 return true;
             }
-            if let Some(parent) = project.resolve_class(c.0, b) {
+            if let Some(parent) = project.base_class(c, k) {
                 stack.push(parent);
             }
         }
@@ -220,8 +220,8 @@ pub(crate) fn inherits_class(project: &Project, r: ClassRef, target: ClassRef) -
             continue;
         }
         seen.push(c);
-        for b in &project.class(c).bases {
-            if let Some(parent) = project.resolve_class(c.0, b) {
+        for k in 0..project.class(c).bases.len() {
+            if let Some(parent) = project.base_class(c, k) {
                 stack.push(parent);
             }
         }

@@ -177,6 +177,19 @@ impl Project {
             .collect()
     }
 
+    /// The project class base `k` of class `r` denotes: the base resolved once for the models
+    /// (the same as `resolve_class` of the base's text in the class's file).
+    pub fn base_class(&self, r: ClassRef, k: usize) -> Option<ClassRef> {
+        match self.bases.get(r.0).and_then(|b| b.get(r.1)?.get(k)) {
+            Some(Base::Class(parent)) => Some(*parent),
+            Some(Base::Known(_)) => None,
+            None => {
+                let b = self.class(r).bases.get(k)?;
+                self.resolve_class(r.0, b)
+            }
+        }
+    }
+
     /// The models, from [`Project::bases`].
     pub(crate) fn models_from_bases(&mut self) {
         let mut found: HashSet<ClassRef> = HashSet::new();
