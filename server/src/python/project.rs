@@ -161,7 +161,10 @@ impl Project {
     /// Models: classes whose bases reach a model base, to a fixpoint. Each base is resolved once
     /// (what it denotes does not depend on which classes are models yet).
     pub(crate) fn find_models(&mut self) {
+        use rayon::prelude::*;
+        // Each file's bases resolve independently (a read of the definitions and imports).
         self.bases = (0..self.files.len())
+            .into_par_iter()
             .map(|fi| Arc::new(self.file_bases(fi)))
             .collect();
         self.models_from_bases();
