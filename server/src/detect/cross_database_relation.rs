@@ -24,6 +24,7 @@
 use super::{Cx, Finding, Related};
 use crate::python::facts::{Assign, Call, Value};
 use crate::python::project::{ClassRef, Project};
+use crate::python::relations::relation_call;
 
 /// A relation field of a model and what it points to.
 pub(crate) struct Relation<'a> {
@@ -43,15 +44,9 @@ pub(crate) fn relations(project: &Project, r: ClassRef) -> Vec<Relation<'_>> {
     let own_label = project.app_of(&file.facts.module).map(|a| a.label.clone());
     let mut out = Vec::new();
     for field in &project.class(r).fields {
-        let Value::Call(call) = &field.value else {
+        let Some(call) = relation_call(&field.value) else {
             continue;
         };
-        if !matches!(
-            call.method(),
-            "ForeignKey" | "OneToOneField" | "ManyToManyField"
-        ) {
-            continue;
-        }
         let Some(to) = call.args.first().or_else(|| call.kwarg("to")) else {
             continue;
         };
@@ -127,9 +122,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             let c = &file.facts.classes[ci];
             project.is_model((cx.index, ci))
                 && !c.meta.as_ref().is_some_and(|m| m.is_abstract)
-                && c.fields.iter().any(|f| {
-                    matches!(&f.value, Value::Call(call) if matches!(call.method(), "ForeignKey" | "OneToOneField" | "ManyToManyField"))
-                })
+                && c.fields.iter().any(|f| relation_call(&f.value).is_some())
         })
         .collect();
     if models.is_empty() {

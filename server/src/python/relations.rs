@@ -2,8 +2,24 @@
 //! `ManyToManyField`) with the bounded contexts at their two ends, read once per project: the
 //! context-database refactor asks for them on every hover of a model class.
 
-use super::facts::Value;
+use super::facts::{Call, Value};
 use super::project::Project;
+
+/// The call of a relation field's value (`models.ForeignKey(...)`, `OneToOneField`,
+/// `ManyToManyField`), or `None` for any other value.
+pub fn relation_call(value: &Value) -> Option<&Call> {
+    match value {
+        Value::Call(call)
+            if matches!(
+                call.method(),
+                "ForeignKey" | "OneToOneField" | "ManyToManyField"
+            ) =>
+        {
+            Some(call)
+        }
+        _ => None,
+    }
+}
 
 /// A relation field and the contexts at its two ends (`None`: the end's context is not known).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,15 +49,9 @@ impl Project {
                 let here = self.context_of(&file.facts.module).map(|c| c.name.clone());
                 let class = &file.facts.classes[ci];
                 for field in &class.fields {
-                    let Value::Call(call) = &field.value else {
+                    let Some(call) = relation_call(&field.value) else {
                         continue;
                     };
-                    if !matches!(
-                        call.method(),
-                        "ForeignKey" | "OneToOneField" | "ManyToManyField"
-                    ) {
-                        continue;
-                    }
                     let target = match call.args.first() {
                         Some(Value::Str(s, _)) if s == "self" => here.clone(),
                         Some(Value::Str(s, _)) => match s.split_once('.') {

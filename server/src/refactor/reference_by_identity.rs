@@ -30,6 +30,7 @@ use super::{Edit, FileChange, Refactor};
 use crate::detect::{Relation, relations};
 use crate::python::facts::{Call, Value};
 use crate::python::project::{ClassRef, Project, SourceFile};
+use crate::python::relations::relation_call;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -62,7 +63,7 @@ impl RefactorKind for ReferenceByIdentity {
                 .facts
                 .classes
                 .iter()
-                .any(|c| c.fields.iter().any(|f| is_relation(&f.value)))
+                .any(|c| c.fields.iter().any(|f| relation_call(&f.value).is_some()))
     }
     fn edit(&self, scope: &Scope, target: Target) -> Result<Outcome, NotOffered> {
         let Target::Import(start) = target else {
@@ -70,10 +71,6 @@ impl RefactorKind for ReferenceByIdentity {
         };
         reference(scope, start).map(Outcome::Files)
     }
-}
-
-fn is_relation(v: &Value) -> bool {
-    matches!(v, Value::Call(c) if matches!(c.method(), "ForeignKey" | "OneToOneField" | "ManyToManyField"))
 }
 
 /// The identifier a relation becomes: the target's key as (attribute name, field type, arguments).
