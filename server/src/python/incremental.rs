@@ -52,12 +52,10 @@ fn dependents_of(prev: &Project, p: &Project, changed: &[usize]) -> Vec<usize> {
     let mut work: Vec<usize> = Vec::new();
     for &i in changed {
         let names = changed_bindings(prev, p, i);
-        if let Some(names) = names.as_ref().filter(|n| !n.is_empty()) {
-            reach[i] = Some(names.clone());
+        if !names.is_empty() {
             work.push(i);
-        } else {
-            reach[i] = Some(Names::Some(Default::default()));
         }
+        reach[i] = Some(names);
     }
     // What a package above a module gives its binders does not depend on the names (the
     // package, and the next segment of a star import): each (package, next segment) once.
@@ -141,13 +139,13 @@ impl Names {
 /// The names file `i` binds differently in `p` than in `prev`: its own definitions that moved,
 /// and the names bound by imports that differ position by position (a shifted list counts
 /// every shifted import); all names when `__all__` or a star import moved.
-fn changed_bindings(prev: &Project, p: &Project, i: usize) -> Option<Names> {
+fn changed_bindings(prev: &Project, p: &Project, i: usize) -> Names {
     let (old, new) = (&prev.files[i].facts, &p.files[i].facts);
     if old.all != new.all {
-        return Some(Names::All);
+        return Names::All;
     }
     let mut names = std::collections::BTreeSet::new();
-    let (a, b) = (prev.defs.get(i)?, p.defs.get(i)?);
+    let (a, b) = (&prev.defs[i], &p.defs[i]);
     for (k, d) in a.iter() {
         if b.get(k) != Some(d) {
             names.insert(k.clone());
@@ -158,29 +156,22 @@ fn changed_bindings(prev: &Project, p: &Project, i: usize) -> Option<Names> {
             names.insert(k.clone());
         }
     }
-    let same = |x: &Import, y: &Import| {
-        x.module == y.module
-            && x.names == y.names
-            && x.is_from == y.is_from
-            && x.type_checking == y.type_checking
-            && x.nested == y.nested
-    };
     let longest = old.imports.len().max(new.imports.len());
     for k in 0..longest {
         let (x, y) = (old.imports.get(k), new.imports.get(k));
         if let (Some(x), Some(y)) = (x, y)
-            && same(x, y)
+            && same_import(x, y)
         {
             continue;
         }
         for imp in [x, y].into_iter().flatten() {
             if imp.names.iter().any(|(n, _)| n == "*") {
-                return Some(Names::All);
+                return Names::All;
             }
             bound_names(imp, &mut names);
         }
     }
-    Some(Names::Some(names))
+    Names::Some(names)
 }
 
 /// The names one import statement binds.
@@ -414,12 +405,18 @@ fn same_app_inputs(a: &SourceFile, b: &SourceFile) -> bool {
 
 /// The same imports, spans aside.
 fn same_imports(x: &FileFacts, y: &FileFacts) -> bool {
-    let same = |a: &Import, b: &Import| {
-        a.module == b.module
-            && a.names == b.names
-            && a.is_from == b.is_from
-            && a.type_checking == b.type_checking
-            && a.nested == b.nested
-    };
-    x.imports.len() == y.imports.len() && x.imports.iter().zip(&y.imports).all(|(a, b)| same(a, b))
+    x.imports.len() == y.imports.len()
+        && x.imports
+            .iter()
+            .zip(&y.imports)
+            .all(|(a, b)| same_import(a, b))
+}
+
+/// The same import statement, its span aside.
+fn same_import(a: &Import, b: &Import) -> bool {
+    a.module == b.module
+        && a.names == b.names
+        && a.is_from == b.is_from
+        && a.type_checking == b.type_checking
+        && a.nested == b.nested
 }
