@@ -168,9 +168,6 @@ impl Roles {
             for n in &part.translated {
                 roles.translated.insert((fi, n.clone()));
             }
-        }
-        for (fi, part) in per_file.iter().enumerate() {
-            let Some(part) = part else { continue };
             for &(ci, mr) in &part.json_candidates {
                 if json_field_repository::json_payload(project.class(mr)).is_some() {
                     roles.json_models.insert(mr);
