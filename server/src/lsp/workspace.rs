@@ -5,7 +5,7 @@ use crate::analysis::{self, Analysis};
 use crate::compiled::CompiledCatalog;
 use crate::config::{Config, ConfigProblem};
 use crate::markdown::Names;
-use crate::python::project::SourceFile;
+use crate::python::project::{SourceFile, same_path};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -244,20 +244,4 @@ impl Workspace {
             .clone()
             .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
     }
-}
-
-/// The same file: by the bytes first (a memcmp), by the last name next, by components (which
-/// parse both paths) only when those agree.
-fn same_path(a: &Path, b: &Path) -> bool {
-    let (x, y) = (
-        a.as_os_str().as_encoded_bytes(),
-        b.as_os_str().as_encoded_bytes(),
-    );
-    if x == y {
-        return true;
-    }
-    fn last(p: &[u8]) -> Option<&[u8]> {
-        p.rsplit(|&c| c == b'/').find(|s| !s.is_empty())
-    }
-    last(x) == last(y) && a == b
 }
