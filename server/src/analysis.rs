@@ -302,7 +302,7 @@ fn unparsed(
     is_package: bool,
 ) -> SourceFile {
     let facts = facts::FileFacts {
-        module,
+        module: module.into(),
         is_package,
         ..Default::default()
     };
@@ -335,7 +335,7 @@ pub fn has_findings(path: &Path, root: &Path, module: &str) -> bool {
         path.to_path_buf(),
         Arc::from(""),
         facts::FileFacts {
-            module: module.to_string(),
+            module: module.into(),
             ..Default::default()
         },
     );

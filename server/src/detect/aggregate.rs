@@ -47,7 +47,7 @@ pub(super) fn annotation_users(cx: &Cx, name: &str) -> Vec<String> {
                     .iter()
                     .any(|a| a.annotation.as_deref().is_some_and(mentions));
             if in_methods || in_fields {
-                users.push(c.name.clone());
+                users.push(c.name.to_string());
             }
         }
     }
@@ -87,7 +87,7 @@ fn repository_signatures(cx: &Cx, target: ClassRef) -> Option<(String, bool, boo
                     .as_ref()
                     .is_none_or(|(_, r, t)| (returns && takes) && !(*r && *t));
                 if better {
-                    best = Some((c.name.clone(), returns, takes));
+                    best = Some((c.name.to_string(), returns, takes));
                 }
             }
         }
@@ -205,7 +205,7 @@ fn held_by_domain_class(cx: &Cx, name: &str) -> Option<String> {
                     && c.fields
                         .iter()
                         .any(|a| a.annotation.as_deref().is_some_and(mentions)))
-                .then(|| c.name.clone())
+                .then(|| c.name.to_string())
             })
         })
 }

@@ -249,7 +249,7 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             out.push(Translator {
                 class,
                 function: f,
-                target: target_name,
+                target: target_name.to_string(),
                 source,
             });
             break;

@@ -80,7 +80,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 leaks.push(("*".to_string(), Leak::Module(m)));
             }
             for (name, _) in imp.names.iter().filter(|(n, _)| !n.is_empty() && n != "*") {
-                if cx.roles.translated.contains(&(cx.index, name.clone())) {
+                if cx.roles.translated.contains(&(cx.index, name.to_string())) {
                     continue;
                 }
                 let target = match project.module_index(&format!("{}.{name}", imp.module)) {
@@ -96,16 +96,16 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     .is_some_and(|m| is_models_module(project, m));
                 match target {
                     Some(Def::Class(r)) if project.is_model(r) => {
-                        leaks.push((name.clone(), Leak::Model(r)))
+                        leaks.push((name.to_string(), Leak::Model(r)))
                     }
                     Some(Def::Module(m)) if is_models_module(project, m) => {
-                        leaks.push((name.clone(), Leak::Module(m)))
+                        leaks.push((name.to_string(), Leak::Module(m)))
                     }
                     Some(Def::Class(r)) if from_models && !is_field_class(project, r) => {
-                        leaks.push((name.clone(), Leak::Model(r)))
+                        leaks.push((name.to_string(), Leak::Model(r)))
                     }
                     Some(Def::Function(fi, _)) if from_models => {
-                        leaks.push((name.clone(), Leak::Module(fi)))
+                        leaks.push((name.to_string(), Leak::Module(fi)))
                     }
                     _ => {}
                 }
@@ -113,7 +113,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         } else if let Some(m) = project.module_index(&imp.module)
             && is_models_module(project, m)
         {
-            leaks.push((imp.module.clone(), Leak::Module(m)));
+            leaks.push((imp.module.to_string(), Leak::Module(m)));
         }
         // One finding per import statement and foreign context.
         let mut theirs_name: Option<String> = None;
@@ -136,7 +136,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             names.push(format!("`{name}`"));
             let target = &project.files[fi];
             if models_module.is_empty() {
-                models_module = target.facts.module.clone();
+                models_module = target.facts.module.to_string();
             }
             if let Leak::Model(r) = leak {
                 related.push(Related {

@@ -85,7 +85,7 @@ pub(crate) fn relations(project: &Project, r: ClassRef) -> Vec<Relation<'_>> {
             call,
             target,
             label,
-            written,
+            written: written.to_string(),
         });
     }
     out
@@ -149,7 +149,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             }
             let target_name = rel.target.map_or_else(
                 || rel.written.trim_matches(['"', '\'']).to_string(),
-                |t| project.class(t).name.clone(),
+                |t| project.class(t).name.to_string(),
             );
             let mut f = cx.finding(
                 "cross-database-relation",

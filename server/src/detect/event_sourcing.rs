@@ -20,7 +20,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         .flat_map(|i| {
             i.names
                 .iter()
-                .map(|(n, a)| a.clone().unwrap_or_else(|| n.clone()))
+                .map(|(n, a)| a.as_ref().unwrap_or(n).to_string())
         })
         .collect();
     let mut any = false;

@@ -69,7 +69,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     .context_of(&f.facts.module)
                     .is_some_and(|c| c.name != mine.name)
             })
-            .map(|f| f.facts.module.clone())
+            .map(|f| f.facts.module.to_string())
             .collect()
     };
     let public = |name: &str| !name.starts_with('_');

@@ -213,7 +213,7 @@ fn file_roles(project: &Project, fi: usize) -> Option<Arc<FileRoles>> {
                 for imp in &f.facts.imports {
                     for (n, alias) in &imp.names {
                         if alias.as_deref().unwrap_or(n) == ty {
-                            part.translated.push(n.clone());
+                            part.translated.push(n.to_string());
                         }
                     }
                 }

@@ -36,7 +36,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
         let names: Vec<String> = import
             .names
             .iter()
-            .map(|(n, a)| a.clone().unwrap_or_else(|| n.clone()))
+            .map(|(n, a)| a.as_ref().unwrap_or(n).to_string())
             .collect();
         let module_alias = import
             .module
@@ -52,7 +52,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                     let head = call.func.split('.').next().unwrap_or("");
                     names.iter().any(|n| n == head)
                         || head == module_alias
-                        || call.func.starts_with(&import.module)
+                        || call.func.starts_with(&*import.module)
                 })
             })
             .collect();

@@ -113,7 +113,7 @@ pub fn python(
             .methods
             .iter()
             .map(|m| Symbol {
-                name: m.name.clone(),
+                name: m.name.to_string(),
                 detail: label(m.span.start),
                 kind: Kind::Method,
                 span: m.span.clone(),
@@ -122,7 +122,7 @@ pub fn python(
             })
             .collect();
         symbols.push(Symbol {
-            name: c.name.clone(),
+            name: c.name.to_string(),
             detail: label(c.span.start),
             kind: Kind::Class,
             span: c.span.clone(),
@@ -132,7 +132,7 @@ pub fn python(
     }
     for f in &file.facts.functions {
         symbols.push(Symbol {
-            name: f.name.clone(),
+            name: f.name.to_string(),
             detail: label(f.span.start),
             kind: Kind::Function,
             span: f.span.clone(),

@@ -66,7 +66,7 @@ pub(super) fn source_of(
         facts::collect(doc.text(), &module, is_package)
     } else {
         facts::FileFacts {
-            module,
+            module: module.into(),
             is_package,
             ..Default::default()
         }

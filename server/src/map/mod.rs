@@ -343,7 +343,7 @@ pub fn build(analysis: &Analysis, display: &dyn Fn(&Path) -> String) -> ContextM
             let acl = imp
                 .names
                 .iter()
-                .any(|(n, _)| analysis.roles.translated.contains(&(fi, n.clone())));
+                .any(|(n, _)| analysis.roles.translated.contains(&(fi, n.to_string())));
             if acl {
                 for f in detected.iter().filter(|f| f.rule == "anticorruption-layer") {
                     let e = files.evidence(fi, f.span.start, f.message.clone());
@@ -519,13 +519,13 @@ fn published_names(files: &mut Files, module: &str, names: &[&str]) -> Vec<Strin
         .facts
         .functions
         .iter()
-        .map(|f| (f.span.start, f.name.clone()))
+        .map(|f| (f.span.start, f.name.to_string()))
         .chain(
             target
                 .facts
                 .classes
                 .iter()
-                .map(|c| (c.span.start, c.name.clone())),
+                .map(|c| (c.span.start, c.name.to_string())),
         )
         .filter(|(_, n)| names.is_empty() || names.contains(&n.as_str()))
         .collect();

@@ -185,7 +185,7 @@ pub fn classes(fence: &Fence) -> Vec<(String, Range<usize>, Range<usize>)> {
         .iter()
         .map(|c| {
             (
-                c.name.clone(),
+                c.name.to_string(),
                 fence.map_span(&c.span),
                 fence.map_span(&c.name_span),
             )

@@ -178,12 +178,12 @@ fn changed_bindings(prev: &Project, p: &Project, i: usize) -> Names {
 fn bound_names(imp: &Import, out: &mut std::collections::BTreeSet<String>) {
     if imp.is_from {
         for (n, alias) in &imp.names {
-            out.insert(alias.clone().unwrap_or_else(|| n.clone()));
+            out.insert(alias.as_ref().unwrap_or(n).to_string());
         }
     } else {
         match imp.names.first() {
             Some((_, Some(alias))) => {
-                out.insert(alias.clone());
+                out.insert(alias.to_string());
             }
             _ => {
                 out.insert(imp.module.split('.').next().unwrap_or("").to_string());
@@ -218,7 +218,7 @@ fn taken(f: &FileFacts, module: &str, at: &str, names: &Names) -> Names {
                         Names::Some(set) => out.extend(set.iter().cloned()),
                     }
                 } else if names.contains(n) {
-                    out.insert(bound());
+                    out.insert(bound().to_string());
                 }
             } else if at
                 .strip_prefix(imp.module.as_str())
@@ -226,7 +226,7 @@ fn taken(f: &FileFacts, module: &str, at: &str, names: &Names) -> Names {
                 .is_some_and(|last| last == n)
             {
                 // `from parent import m`: the module (or a package above it) bound as `m`.
-                out.insert(bound());
+                out.insert(bound().to_string());
             } else if n == "*" && imp.module == at && at.len() < module.len() {
                 // A star import of a package above: its submodule names come with it.
                 let next = module[at.len() + 1..].split('.').next().unwrap_or("");

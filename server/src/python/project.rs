@@ -142,7 +142,7 @@ impl Project {
         };
         let mut by_module = HashMap::with_capacity(p.files.len());
         for (i, f) in p.files.iter().enumerate() {
-            by_module.insert(f.facts.module.clone(), i);
+            by_module.insert(f.facts.module.to_string(), i);
         }
         p.by_module = Arc::new(by_module);
         p.defs = p
@@ -223,7 +223,7 @@ impl Project {
         let mut model_set = HashSet::with_capacity(sorted.len());
         for r in sorted {
             let c = &self.files[r.0].facts.classes[r.1];
-            models.entry(c.name.clone()).or_default().push(r);
+            models.entry(c.name.to_string()).or_default().push(r);
             model_set.insert(r);
         }
         self.models = Arc::new(models);
@@ -612,7 +612,7 @@ impl Project {
             let f = &self.files[out[i]];
             for imp in &f.facts.imports {
                 if imp.names.iter().any(|(n, _)| n == "*")
-                    && let Some(&t) = self.by_module.get(&imp.module)
+                    && let Some(&t) = self.by_module.get(imp.module.as_str())
                     && !out.contains(&t)
                 {
                     out.push(t);
@@ -683,7 +683,7 @@ pub fn is_within(module: &str, package: &str) -> bool {
 /// Every string literal of a settings value: strings, and lists, tuples and sets of them.
 pub(crate) fn collect_strings(v: &Value, out: &mut Vec<String>) {
     match v {
-        Value::Str(s, _) => out.push(s.clone()),
+        Value::Str(s, _) => out.push(s.to_string()),
         Value::List(items, _) => items.iter().for_each(|i| collect_strings(i, out)),
         _ => {}
     }
@@ -707,10 +707,10 @@ fn app_holding(apps: &BTreeMap<String, App>, package: &str) -> bool {
 pub(crate) fn file_defs(i: usize, f: &SourceFile) -> HashMap<String, Def> {
     let mut defs = HashMap::new();
     for (fi, func) in f.facts.functions.iter().enumerate() {
-        defs.insert(func.name.clone(), Def::Function(i, fi));
+        defs.insert(func.name.to_string(), Def::Function(i, fi));
     }
     for (ci, c) in f.facts.classes.iter().enumerate() {
-        defs.insert(c.name.clone(), Def::Class((i, ci)));
+        defs.insert(c.name.to_string(), Def::Class((i, ci)));
     }
     defs
 }

@@ -74,8 +74,8 @@ impl Project {
                         _ => None,
                     };
                     out.push(RelationEnds {
-                        class: class.name.clone(),
-                        field: field.name.clone(),
+                        class: class.name.to_string(),
+                        field: field.name.to_string(),
                         here: here.clone(),
                         target,
                     });

@@ -59,7 +59,7 @@ pub fn installed(project: &Project) -> Vec<(String, usize, usize)> {
                     continue;
                 };
                 if !out.iter().any(|(p, _, _)| p == path) {
-                    out.push((path.clone(), fi, ci));
+                    out.push((path.to_string(), fi, ci));
                 }
             }
         }

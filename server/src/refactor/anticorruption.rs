@@ -108,7 +108,7 @@ pub fn introduce(
             _ => continue,
         };
         if a.name != "id" {
-            fields.push((a.name.clone(), ty.to_string()));
+            fields.push((a.name.to_string(), ty.to_string()));
         }
     }
     let mut imports = vec!["from dataclasses import dataclass".to_string()];
@@ -135,7 +135,7 @@ pub fn introduce(
         .join(", ");
     let foreign = project
         .context_of(&imp.module)
-        .map_or(imp.module.clone(), |c| c.name.clone());
+        .map_or(imp.module.as_str(), |c| c.name.as_str());
     let code = format!(
         r#"
 

@@ -79,7 +79,7 @@ pub(super) fn fix(file: &SourceFile, finding: &Finding) -> Option<Fix> {
     let names = free_names(key_text)?;
     if !names
         .iter()
-        .all(|n| n == "self" || method.params.iter().any(|p| &p.name == n))
+        .all(|n| n == "self" || method.params.iter().any(|p| p.name == n))
     {
         return None;
     }

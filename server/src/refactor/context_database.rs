@@ -120,7 +120,7 @@ fn through_router(
                 }
             }
         };
-        return Some((file.path.clone(), vec![edit], class.name.clone()));
+        return Some((file.path.clone(), vec![edit], class.name.to_string()));
     }
     None
 }

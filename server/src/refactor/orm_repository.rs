@@ -59,7 +59,7 @@ fn fields(class: &Class) -> Vec<Field> {
         let (name, ty) = match kind {
             "ForeignKey" | "OneToOneField" => (format!("{}_id", a.name), "int".to_string()),
             _ => match field_type(kind) {
-                Some(t) => (a.name.clone(), t.to_string()),
+                Some(t) => (a.name.to_string(), t.to_string()),
                 None => continue,
             },
         };

@@ -399,7 +399,7 @@ fn key_of(project: &Project, target: ClassRef, call: &Call) -> Result<Key, Strin
                 }
             };
             return Ok(Key {
-                name: f.name.clone(),
+                name: f.name.to_string(),
                 ty,
                 args,
             });
@@ -485,7 +485,7 @@ fn service_for(project: &Project, target: ClassRef, key: &str) -> Option<Service
                 .class(r)
                 .fields
                 .iter()
-                .map(|a| a.name.clone())
+                .map(|a| a.name.to_string())
                 .filter(|n| !n.starts_with('_'))
                 .collect();
             if fields.is_empty() {
@@ -501,8 +501,8 @@ fn service_for(project: &Project, target: ClassRef, key: &str) -> Option<Service
                 best = Some((
                     interface,
                     Service {
-                        module: module.clone(),
-                        function: func.name.clone(),
+                        module: module.to_string(),
+                        function: func.name.to_string(),
                         fields,
                     },
                 ));

@@ -120,7 +120,7 @@ fn query(
         .trim_start_matches("get_by_")
         .trim_start_matches("find_by_");
     Ok(Query {
-        name: m.name.clone(),
+        name: m.name.to_string(),
         group,
         lookup,
         spec: format!("By{}", super::camel(stem)),

@@ -23,19 +23,19 @@ pub(super) fn span(r: TextRange) -> Span {
 
 /// `s` without whitespace, at most [`MAX_TEXT`] characters, in a string of its exact size (facts
 /// are kept for the whole run: a string grown by doubling would keep its slack).
-pub(super) fn compact(s: &str) -> String {
+pub(super) fn compact(s: &str) -> CompactString {
     let head = s.char_indices().nth(MAX_TEXT).map_or(s, |(i, _)| &s[..i]);
     if !head.contains(char::is_whitespace) {
-        return head.to_string();
+        return head.into();
     }
     let kept = || s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT);
-    let mut out = String::with_capacity(kept().map(char::len_utf8).sum());
+    let mut out = CompactString::with_capacity(kept().map(char::len_utf8).sum());
     out.extend(kept());
     out
 }
 
-pub(super) fn compact_annotation(s: &str) -> String {
-    compact(s).trim_matches(['"', '\'']).to_string()
+pub(super) fn compact_annotation(s: &str) -> CompactString {
+    compact(s).trim_matches(['"', '\'']).into()
 }
 
 fn mentions_timescale(t: &str) -> bool {
@@ -315,7 +315,7 @@ impl<'a> Walker<'a> {
                 ast::ArgOrKeyword::Keyword(k) => match &k.arg {
                     Some(name) => call
                         .kwargs
-                        .push((name.as_str().to_string(), self.value(&k.value))),
+                        .push((name.as_str().into(), self.value(&k.value))),
                     None => call.args.push(self.other(k.range)),
                 },
             }
@@ -344,7 +344,7 @@ impl<'a> Walker<'a> {
             Expr::StringLiteral(_)
             | Expr::BytesLiteral(_)
             | Expr::FString(_)
-            | Expr::TString(_) => Value::Str(self.string_value(e), s),
+            | Expr::TString(_) => Value::Str(self.string_value(e).into(), s),
             Expr::BooleanLiteral(b) => Value::Bool(b.value, s),
             Expr::Name(_) | Expr::Attribute(_) => Value::Name(compact(self.text(e)), s),
             Expr::List(ast::ExprList { elts, .. }) | Expr::Set(ast::ExprSet { elts, .. }) => {
@@ -368,10 +368,13 @@ impl<'a> Walker<'a> {
                             let r = span(TextRange::new(start, item.value.end()));
                             entries.push((
                                 Value::Name(
-                                    format!("**{}", compact(self.text(&item.value))),
+                                    compact_str::format_compact!(
+                                        "**{}",
+                                        compact(self.text(&item.value))
+                                    ),
                                     r.clone(),
                                 ),
-                                Value::Other(String::new(), r),
+                                Value::Other(CompactString::default(), r),
                             ));
                         }
                     }

@@ -20,7 +20,7 @@ pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
     // runs: it yields no facts, as a file with errors, instead of a deep recursion.
     if bracket_depth(src) > MAX_BRACKET_DEPTH {
         return FileFacts {
-            module: module.to_string(),
+            module: module.into(),
             is_package,
             has_errors: true,
             ..Default::default()
@@ -36,7 +36,7 @@ pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
             w.statement(stmt, walk::Scope::default(), None);
         }
         let mut out = w.out;
-        out.module = module.to_string();
+        out.module = module.into();
         out.is_package = is_package;
         drop(parsed);
         out.shrink();

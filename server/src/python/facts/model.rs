@@ -3,12 +3,16 @@
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+// Fact strings (names, callees, attribute chains) are mostly short: a `CompactString` keeps up to
+// 24 bytes inline, so a project's facts are not a heap allocation per name.
+pub use compact_str::CompactString;
+
 pub type Span = Range<usize>;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FileFacts {
     /// Dotted module name (`billing.invoicing.models`).
-    pub module: String,
+    pub module: CompactString,
     /// The file is a package's `__init__.py`.
     pub is_package: bool,
     pub imports: Vec<Import>,
@@ -24,15 +28,15 @@ pub struct FileFacts {
     /// The tree had syntax errors.
     pub has_errors: bool,
     /// `__all__` names, when given.
-    pub all: Option<Vec<String>>,
+    pub all: Option<Vec<CompactString>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Import {
     /// Absolute module imported from (`from a.b import c` -> `a.b`; `import a.b` -> `a.b`).
-    pub module: String,
+    pub module: CompactString,
     /// Names imported with `from ... import` (`*` for a star import), with their local alias.
-    pub names: Vec<(String, Option<String>)>,
+    pub names: Vec<(CompactString, Option<CompactString>)>,
     pub is_from: bool,
     pub span: Span,
     pub type_checking: bool,
@@ -42,13 +46,13 @@ pub struct Import {
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Class {
-    pub name: String,
+    pub name: CompactString,
     /// From the `class` keyword to the end of the body.
     pub span: Span,
     pub name_span: Span,
     /// Superclass expressions as written, type arguments removed (`Generic[T]` -> `Generic`).
-    pub bases: Vec<String>,
-    pub decorators: Vec<String>,
+    pub bases: Vec<CompactString>,
+    pub decorators: Vec<CompactString>,
     pub methods: Vec<Function>,
     pub fields: Vec<Assign>,
     pub meta: Option<Meta>,
@@ -56,30 +60,30 @@ pub struct Class {
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Meta {
-    pub db_table: Option<(String, Span)>,
+    pub db_table: Option<(CompactString, Span)>,
     pub managed: Option<bool>,
     pub is_abstract: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Function {
-    pub name: String,
+    pub name: CompactString,
     /// From `def` (or `async`) to the end of the body.
     pub span: Span,
     pub name_span: Span,
     pub params: Vec<Param>,
-    pub returns: Option<String>,
-    pub decorators: Vec<String>,
+    pub returns: Option<CompactString>,
+    pub decorators: Vec<CompactString>,
     /// Calls in the body, in order.
     pub calls: Vec<Call>,
     /// Attribute chains read in the body (`Invoice.objects`, `self.model.objects`).
-    pub attributes: Vec<(String, Span)>,
+    pub attributes: Vec<(CompactString, Span)>,
     /// A `return` returns a `Q(...)` expression (or `&`, `|`, `~` of them).
     pub returns_q: bool,
     /// Context managers used by `with` statements, as written.
-    pub withs: Vec<String>,
+    pub withs: Vec<CompactString>,
     /// Comparisons in the body, as written (`model._meta.app_label == "billing"`).
-    pub comparisons: Vec<String>,
+    pub comparisons: Vec<CompactString>,
     /// String literals returned.
     pub returns_string: bool,
     pub is_abstract: bool,
@@ -87,24 +91,24 @@ pub struct Function {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Param {
-    pub name: String,
-    pub annotation: Option<String>,
+    pub name: CompactString,
+    pub annotation: Option<CompactString>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Call {
     /// The callee as written, whitespace removed (`Invoice.objects.filter`).
-    pub func: String,
+    pub func: CompactString,
     pub args: Vec<Value>,
-    pub kwargs: Vec<(String, Value)>,
+    pub kwargs: Vec<(CompactString, Value)>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Assign {
-    pub name: String,
+    pub name: CompactString,
     /// The type annotation, if any (`lines: list[InvoiceLine]`).
-    pub annotation: Option<String>,
+    pub annotation: Option<CompactString>,
     pub value: Value,
     pub span: Span,
     pub augmented: bool,
@@ -113,15 +117,15 @@ pub struct Assign {
 /// A small literal view of an expression: enough for settings and field declarations.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Value {
-    Str(String, Span),
+    Str(CompactString, Span),
     Bool(bool, Span),
     List(Vec<Value>, Span),
     /// Entries with the span of each key.
     Dict(Vec<(Value, Value)>, Span),
     Call(Box<Call>),
     /// A name or attribute chain (`uuid.uuid4`), or a `**spread` as `**name`.
-    Name(String, Span),
-    Other(String, Span),
+    Name(CompactString, Span),
+    Other(CompactString, Span),
 }
 
 impl Value {
@@ -253,7 +257,7 @@ trait Shrink {
     fn shrink(&mut self);
 }
 
-impl Shrink for String {
+impl Shrink for CompactString {
     fn shrink(&mut self) {
         self.shrink_to_fit();
     }

@@ -127,7 +127,7 @@ impl<'a> Walker<'a> {
     }
 
     /// A decorator's text, with a comment on its line (as the walk this one replaced read it).
-    fn decorator_text(&self, d: &ast::Decorator) -> String {
+    fn decorator_text(&self, d: &ast::Decorator) -> CompactString {
         let end = match self.after(d.end()).first() {
             Some(t) if t.kind() == TokenKind::Comment => t.end(),
             _ => d.end(),
@@ -252,7 +252,7 @@ impl<'a> Walker<'a> {
             .map_or(last.end().to_usize(), |t| t.start().to_usize())
     }
 
-    fn decorators(&self, decorators: &[ast::Decorator]) -> Vec<String> {
+    fn decorators(&self, decorators: &[ast::Decorator]) -> Vec<CompactString> {
         decorators.iter().map(|d| self.decorator_text(d)).collect()
     }
 
@@ -266,7 +266,7 @@ impl<'a> Walker<'a> {
                         names: alias
                             .asname
                             .as_ref()
-                            .map(|a| vec![(String::new(), Some(self.text(a).to_string()))])
+                            .map(|a| vec![(CompactString::default(), Some(self.text(a).into()))])
                             .unwrap_or_default(),
                         is_from: false,
                         span: span.clone(),
@@ -282,6 +282,7 @@ impl<'a> Walker<'a> {
                 let module = if i.level > 0 {
                     let rest = i.module.as_ref().map_or("", |m| self.text(m).trim());
                     super::resolve_relative(self.module, self.is_package, i.level as usize, rest)
+                        .into()
                 } else {
                     match &i.module {
                         Some(m) => compact(self.text(m)),
@@ -292,8 +293,8 @@ impl<'a> Walker<'a> {
                     .names
                     .iter()
                     .map(|a| {
-                        let name = self.text(&a.name).to_string();
-                        (name, a.asname.as_ref().map(|x| self.text(x).to_string()))
+                        let name = self.text(&a.name).into();
+                        (name, a.asname.as_ref().map(|x| self.text(x).into()))
                     })
                     .collect();
                 self.out.imports.push(Import {
@@ -311,7 +312,7 @@ impl<'a> Walker<'a> {
 
     fn class(&mut self, def: &ast::StmtClassDef, scope: Scope) -> Class {
         let mut class = Class {
-            name: def.name.as_str().to_string(),
+            name: def.name.as_str().into(),
             span: self.def_start(def.range, &def.decorator_list)
                 ..self.def_end(def.range.end(), &def.body),
             name_span: span(def.name.range),
@@ -339,8 +340,8 @@ impl<'a> Walker<'a> {
 
     /// Superclasses as written, in order: positional ones, `*`/`**` spreads, and the comments
     /// between them (the walk this one replaced listed those too).
-    fn bases(&self, args: &ast::Arguments) -> Vec<String> {
-        let mut found: Vec<(TextSize, String)> = Vec::new();
+    fn bases(&self, args: &ast::Arguments) -> Vec<CompactString> {
+        let mut found: Vec<(TextSize, CompactString)> = Vec::new();
         let mut covered: Vec<TextRange> = Vec::new();
         for a in args.iter_source_order() {
             match a {
@@ -409,7 +410,7 @@ impl<'a> Walker<'a> {
     fn function(&mut self, def: &ast::StmtFunctionDef, scope: Scope) -> Function {
         let decorators = self.decorators(&def.decorator_list);
         let mut f = Function {
-            name: def.name.as_str().to_string(),
+            name: def.name.as_str().into(),
             span: self.def_start(def.range, &def.decorator_list)
                 ..self.def_end(def.range.end(), &def.body),
             name_span: span(def.name.range),
@@ -428,7 +429,7 @@ impl<'a> Walker<'a> {
         };
         for param in p.posonlyargs.iter().chain(&p.args) {
             f.params.push(Param {
-                name: param.parameter.name.as_str().to_string(),
+                name: param.parameter.name.as_str().into(),
                 annotation: annotation(&param.parameter.annotation),
             });
         }
@@ -437,13 +438,13 @@ impl<'a> Walker<'a> {
             && v.annotation.is_some()
         {
             f.params.push(Param {
-                name: format!("*{}", v.name.as_str()),
+                name: compact_str::format_compact!("*{}", v.name.as_str()),
                 annotation: annotation(&v.annotation),
             });
         }
         for param in &p.kwonlyargs {
             f.params.push(Param {
-                name: param.parameter.name.as_str().to_string(),
+                name: param.parameter.name.as_str().into(),
                 annotation: annotation(&param.parameter.annotation),
             });
         }
@@ -451,7 +452,7 @@ impl<'a> Walker<'a> {
             && v.annotation.is_some()
         {
             f.params.push(Param {
-                name: format!("**{}", v.name.as_str()),
+                name: compact_str::format_compact!("**{}", v.name.as_str()),
                 annotation: annotation(&v.annotation),
             });
         }
@@ -508,10 +509,10 @@ impl<'a> Walker<'a> {
                 let range = TextRange::new(third.start(), r.end());
                 Value::Other(compact(self.text(range)), span(range))
             }
-            (None, _) => Value::Other(String::new(), span(stmt.range())),
+            (None, _) => Value::Other(CompactString::default(), span(stmt.range())),
         };
         let assign = Assign {
-            name: self.text(left).to_string(),
+            name: self.text(left).into(),
             annotation,
             value,
             span: span(stmt.range()),
@@ -526,7 +527,7 @@ impl<'a> Walker<'a> {
                             .value
                             .items()
                             .iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .filter_map(|v| v.as_str().map(CompactString::from))
                             .collect(),
                     );
                 }
@@ -552,7 +553,7 @@ pub(super) fn is_future(i: &ast::StmtImportFrom) -> bool {
 }
 
 /// A base class without its type arguments (`Generic[T]` -> `Generic`).
-fn base_name(s: &str) -> String {
+fn base_name(s: &str) -> CompactString {
     let mut out = compact(s);
     if let Some(i) = out.find('[') {
         out.truncate(i);

@@ -39,7 +39,7 @@ pub(super) fn uses(
         // The names this file knows the model by.
         let mut locals: Vec<String> = Vec::new();
         if fj == p.model.0 {
-            locals.push(model_name.clone());
+            locals.push(model_name.to_string());
         }
         for imp in f.facts.imports.iter().filter(|i| i.is_from) {
             for (n, a) in &imp.names {
@@ -206,7 +206,7 @@ fn reverse_uses(project: &Project, p: &Plan, context: &str, left: &mut Vec<Strin
         // The names this file knows the target by.
         let mut locals: Vec<String> = Vec::new();
         if fj == target.0 {
-            locals.push(target_name.clone());
+            locals.push(target_name.to_string());
         }
         for imp in f.facts.imports.iter().filter(|i| i.is_from) {
             for (n, a) in &imp.names {
