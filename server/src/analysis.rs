@@ -575,6 +575,16 @@ pub struct Analysis {
     detected: Vec<std::sync::OnceLock<Vec<Finding>>>,
 }
 
+/// What [`Analysis::run`] does with each file's text once its facts are collected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Texts {
+    /// Kept in memory: refactors and fixes read them.
+    Keep,
+    /// Let go, and read again where findings need them ([`SourceFile::contents`]): the texts
+    /// of a whole project are not held at once.
+    Release,
+}
+
 impl Analysis {
     /// Loads and analyses `files` in parallel, taking facts from `cache` where they hold (and
     /// saving it afterwards, when anything changed).
@@ -585,12 +595,16 @@ impl Analysis {
         queries: &[Arc<TeamQuery>],
         progress: Option<&(dyn Fn(usize) + Sync)>,
         cache: Option<&FactsCache>,
+        texts: Texts,
     ) -> Analysis {
         let done = std::sync::atomic::AtomicUsize::new(0);
         let loaded: Vec<Result<SourceFile, FileProblem>> = files
             .par_iter()
             .map(|p| {
-                let r = load_with(p, root, queries, cache);
+                let mut r = load_with(p, root, queries, cache);
+                if let (Texts::Release, Ok(source)) = (texts, &mut r) {
+                    source.release_text();
+                }
                 if let Some(cb) = progress {
                     cb(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
                 }
@@ -686,13 +700,25 @@ impl Analysis {
 
     /// Findings of one file, suppressions applied.
     pub fn findings(&self, index: usize) -> Vec<Finding> {
-        let file = &self.project.files[index];
-        suppress(&file.text, self.detected(index).to_vec()).0
+        self.findings_in(index, &self.project.files[index].contents())
+    }
+
+    /// [`Analysis::findings`] with the file's text at hand.
+    fn findings_in(&self, index: usize, text: &str) -> Vec<Finding> {
+        suppress(text, self.detected_in(index, text).to_vec()).0
     }
 
     /// Findings of one file before suppression (cached).
     pub fn detected(&self, index: usize) -> &[Finding] {
-        self.detected[index].get_or_init(|| detect::check_file(&self.project, &self.roles, index))
+        self.detected[index].get_or_init(|| {
+            let text = self.project.files[index].contents();
+            detect::check_file(&self.project, &self.roles, index, &text)
+        })
+    }
+
+    fn detected_in(&self, index: usize, text: &str) -> &[Finding] {
+        self.detected[index]
+            .get_or_init(|| detect::check_file(&self.project, &self.roles, index, text))
     }
 
     /// Findings of every file, in parallel: (file index, findings).
@@ -705,11 +731,24 @@ impl Analysis {
         &self,
         wanted: impl Fn(&SourceFile) -> bool + Sync,
     ) -> Vec<(usize, Vec<Finding>)> {
+        self.map_findings_where(wanted, |i, _, findings| (i, findings))
+    }
+
+    /// [`Analysis::findings_where`], each file's findings passed to `each` with its text (read
+    /// once per file, also where `check` let the texts go), in file order.
+    pub fn map_findings_where<R: Send>(
+        &self,
+        wanted: impl Fn(&SourceFile) -> bool + Sync,
+        each: impl Fn(usize, &str, Vec<Finding>) -> R + Sync,
+    ) -> Vec<R> {
         (0..self.project.files.len())
             .into_par_iter()
             .filter(|&i| wanted(&self.project.files[i]))
-            .map(|i| (i, self.findings(i)))
-            .filter(|(_, f)| !f.is_empty())
+            .filter_map(|i| {
+                let text = self.project.files[i].contents();
+                let findings = self.findings_in(i, &text);
+                (!findings.is_empty()).then(|| each(i, &text, findings))
+            })
             .collect()
     }
 }

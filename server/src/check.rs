@@ -187,6 +187,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     };
     let python = config.python_version;
+    // Fixes rewrite texts; findings alone read each file's text again when they need it.
+    let texts = if args.fix || args.diff {
+        analysis::Texts::Keep
+    } else {
+        analysis::Texts::Release
+    };
     let analyse = |groups: &[(PathBuf, Vec<PathBuf>)]| -> Vec<Analysis> {
         groups
             .iter()
@@ -201,6 +207,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     catalog.team_queries(),
                     if show_progress { Some(&progress) } else { None },
                     cache.as_ref(),
+                    texts,
                 )
             })
             .collect()
@@ -211,8 +218,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     if timings {
         eprintln!(
-            "analysis (read, parse, project, roles): {:?}",
-            started.elapsed()
+            "analysis (read, parse, project, roles): {:?}{}",
+            started.elapsed(),
+            peak_rss()
         );
     }
     if args.fix || args.diff {
@@ -300,14 +308,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     }
     for result in &results {
-        for (i, findings) in result.findings_where(|f| wanted(&f.path)) {
-            let file = &result.project.files[i];
-            let index = LineIndex::new(&file.text);
-            let path = display_path(&file.path, &cwd);
-            for f in &findings {
-                records.push(record(&path, &file.text, &index, f));
-            }
-        }
+        let files = result.map_findings_where(
+            |f| wanted(&f.path),
+            |i, text, findings| {
+                let index = LineIndex::new(text);
+                let path = display_path(&result.project.files[i].path, &cwd);
+                findings
+                    .iter()
+                    .map(|f| record(&path, text, &index, f))
+                    .collect::<Vec<_>>()
+            },
+        );
+        records.extend(files.into_iter().flatten());
     }
     records.extend(markdown_records(&markdown, &config, &catalog, &cwd));
     if fences_wanted(&args, &config) {
@@ -319,7 +331,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .filter(|f| wanted(&f.path) && (f.is_test || f.is_migration))
         .count();
     if timings {
-        eprintln!("findings: {:?}", started.elapsed());
+        eprintln!("findings: {:?}{}", started.elapsed(), peak_rss());
     }
     records.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
@@ -691,4 +703,14 @@ fn write_sarif(out: &mut impl Write, shown: &[&Record], catalog: &Catalog) -> st
     });
     serde_json::to_writer_pretty(&mut *out, &sarif).map_err(std::io::Error::from)?;
     writeln!(out)
+}
+
+/// The peak resident memory so far, for `PATTERN_LANGUAGE_TIMINGS` (Linux; elsewhere empty).
+fn peak_rss() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .map(|kb| format!(", peak RSS {}", kb.trim()))
+        .unwrap_or_default()
 }

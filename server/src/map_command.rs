@@ -51,7 +51,15 @@ pub fn analyse(paths: &[PathBuf], config_file: Option<&Path>) -> Analysis {
     let root = analysis::config_root(&config, &paths[0], Path::new("."));
     let catalog = CompiledCatalog::load(&config.catalog);
     let files = analysis::python_files(paths, &config, &root);
-    Analysis::run(&files, &root, config, catalog.team_queries(), None, None)
+    Analysis::run(
+        &files,
+        &root,
+        config,
+        catalog.team_queries(),
+        None,
+        None,
+        analysis::Texts::Keep,
+    )
 }
 
 pub fn run(args: MapArgs) -> ExitCode {

@@ -9,7 +9,7 @@
 //! own rule must sit at an `expect` marker; findings of other rules count only where marked.
 //! Every rule of `detect::RULES` needs at least one positive and one negative case.
 
-use pattern_language::analysis::{self, Analysis};
+use pattern_language::analysis::{self, Analysis, Texts};
 use pattern_language::config::Config;
 use pattern_language::detect::RULES;
 use std::collections::BTreeSet;
@@ -105,13 +105,15 @@ fn findings(files: &[(PathBuf, String)]) -> BTreeSet<(PathBuf, usize, String)> {
         Config::default()
     };
     let paths = analysis::python_files(std::slice::from_ref(&root), &config, &root);
-    let a = Analysis::run(&paths, &root, config, &[], None, None);
+    let a = Analysis::run(&paths, &root, config, &[], None, None, Texts::Release);
     let mut out = BTreeSet::new();
     for (i, fs) in a.all_findings() {
         let file = &a.project.files[i];
         let rel = file.path.strip_prefix(&root).unwrap().to_path_buf();
+        // `check`'s way: texts let go after parsing, read again for the findings.
+        let text = file.contents();
         for f in fs {
-            let line = file.text[..f.span.start].matches('\n').count() + 1;
+            let line = text[..f.span.start].matches('\n').count() + 1;
             out.insert((rel.clone(), line, f.rule.clone()));
         }
     }

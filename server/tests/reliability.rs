@@ -175,3 +175,48 @@ fn the_workspace_guard_compares_real_paths() {
     assert!(!inside(&ws.join("extapp/new/deeper.py")));
     assert!(!inside(&ws.join("app/../../outside/x.py")));
 }
+
+#[test]
+fn a_file_edited_during_check_reads_as_empty_not_misplaced() {
+    // `check` lets each text go after parsing and reads it again for the findings: a file
+    // rewritten in between must not have the old facts' spans sliced into its new text.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("models.py");
+    let text = "import uuid\nfrom django.db import models\n\n\nclass Order(models.Model):\n    id = models.UUIDField(primary_key=True, default=uuid.uuid4)\n";
+    std::fs::write(&path, text).unwrap();
+    let files = vec![path.clone()];
+    let run = || {
+        analysis::Analysis::run(
+            &files,
+            dir.path(),
+            Default::default(),
+            &[],
+            None,
+            None,
+            analysis::Texts::Release,
+        )
+    };
+    let a = run();
+    let file = &a.project.files[0];
+    assert_eq!(&*file.text, "", "the text is let go");
+    assert_eq!(&*file.contents(), text, "and read again, unchanged");
+    let before = a.findings(0);
+    assert!(
+        before.iter().any(|f| f.rule == "uuid4-primary-key"),
+        "{before:?}"
+    );
+
+    // Same length, other bytes: a hash tells them apart.
+    std::fs::write(&path, text.replace("Order", "Ordre")).unwrap();
+    assert_eq!(&*file.contents(), "");
+    std::fs::write(&path, "x = 1\n").unwrap();
+    assert_eq!(&*file.contents(), "");
+    // The findings of the changed file are computed on the empty text without a panic.
+    let a = run();
+    std::fs::write(
+        &path,
+        "class A:\n    pass\n    # a longer text than before, over the spans\n",
+    )
+    .unwrap();
+    let _ = a.findings(0);
+}

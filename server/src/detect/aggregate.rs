@@ -106,10 +106,12 @@ pub fn not_a_root_without_repository(
 ) -> Option<&'static str> {
     let file = &project.files[r.0];
     let c = &file.facts.classes[r.1];
+    let text = file.contents();
     let cx = Cx {
         project,
         index: r.0,
         file,
+        text: &text,
         roles,
     };
     const NOT_ROOTS: &[&str] = &[

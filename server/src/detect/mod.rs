@@ -91,6 +91,8 @@ pub struct Cx<'a> {
     pub project: &'a Project,
     pub index: usize,
     pub file: &'a SourceFile,
+    /// The file's text ([`SourceFile::contents`], read once per check of the file).
+    pub text: &'a str,
     pub roles: &'a Roles,
 }
 
@@ -120,15 +122,15 @@ impl<'a> Cx<'a> {
 
     /// The span of a class's `class` line (the keyword to the end of the header).
     pub fn class_span(&self, c: &Class) -> Span {
-        header_span(&self.file.text, c.span.start)
+        header_span(self.text, c.span.start)
     }
 
     pub fn def_span(&self, f: &Function) -> Span {
-        header_span(&self.file.text, f.span.start)
+        header_span(self.text, f.span.start)
     }
 
     pub fn line_span(&self, span: &Span) -> Span {
-        header_span(&self.file.text, span.start)
+        header_span(self.text, span.start)
     }
 }
 
@@ -288,12 +290,13 @@ fn is_port(class: &Class) -> bool {
 }
 
 /// Runs the detectors of [`registry::RULES`] on one file (those with a rule enabled).
-pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding> {
+pub fn check_file(project: &Project, roles: &Roles, index: usize, text: &str) -> Vec<Finding> {
     let file = &project.files[index];
     let cx = Cx {
         project,
         index,
         file,
+        text,
         roles,
     };
     let mut out = Vec::new();
@@ -312,12 +315,11 @@ pub fn check_file(project: &Project, roles: &Roles, index: usize) -> Vec<Finding
         let start = span.start;
         out.push(cx.finding(
             id,
-            header_span(&file.text, start),
+            header_span(text, start),
             format!("matches the detection query of the team pattern `{id}`"),
             vec![format!(
                     "query capture `@pattern` at `{}`",
-                    file.text
-                        .get(span.clone())
+                    text.get(span.clone())
                         .unwrap_or("")
                         .lines()
                         .next()

@@ -10,6 +10,7 @@ pub mod project;
 pub mod queries;
 pub mod relations;
 pub mod routers;
+pub mod source;
 
 use std::cell::RefCell;
 use tree_sitter::{Parser, Tree};

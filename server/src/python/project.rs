@@ -6,57 +6,10 @@ use super::facts::{Class, FileFacts, Import, Value};
 use super::names::Def;
 use crate::config::Config;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-/// One analysed Python file.
-#[derive(Debug)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    pub text: Arc<str>,
-    pub facts: FileFacts,
-    pub is_test: bool,
-    pub is_migration: bool,
-    pub is_domain: bool,
-    /// Matches of team-defined detection queries: (pattern id, byte span).
-    pub team_hits: Vec<(String, std::ops::Range<usize>)>,
-    /// Read from disk: what its facts were computed from, for the facts cache.
-    pub stamp: Option<crate::cache::Stamp>,
-}
-
-impl SourceFile {
-    /// The module lives in a package (its folder has an `__init__.py`), so relative imports work.
-    pub fn is_package_member(&self) -> bool {
-        self.facts.module.contains('.') || self.facts.is_package
-    }
-
-    pub fn new(path: PathBuf, text: Arc<str>, facts: FileFacts) -> Self {
-        // Judged by the module path, so that where the project itself lives does not matter.
-        let segments: Vec<&str> = facts.module.split('.').collect();
-        let leaf = segments.last().copied().unwrap_or("");
-        // `settings/test.py` configures the test run; it is settings, not a test.
-        let settings_leaf = segments.len() >= 2
-            && segments[segments.len() - 2] == "settings"
-            && matches!(leaf, "test" | "tests");
-        let is_test = (segments.iter().any(|s| *s == "tests" || *s == "test") && !settings_leaf)
-            || leaf == "conftest"
-            || leaf.starts_with("test_")
-            || leaf.ends_with("_tests")
-            || leaf.ends_with("_test");
-        let is_migration = segments.contains(&"migrations");
-        let is_domain = facts.module.split('.').any(|s| s == "domain");
-        SourceFile {
-            path,
-            text,
-            facts,
-            is_test,
-            is_migration,
-            is_domain,
-            team_hits: Vec::new(),
-            stamp: None,
-        }
-    }
-}
+pub use super::source::SourceFile;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct App {

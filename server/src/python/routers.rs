@@ -101,7 +101,7 @@ fn routes_of(file: &SourceFile, class: &Class, out: &mut HashMap<String, String>
         if let Some(pairs) = label_dict(&assign.value) {
             return pairs.into_iter().map(|(label, _)| label).collect();
         }
-        file.text
+        file.contents()
             .get(assign.span.clone())
             .map(quoted)
             .unwrap_or_default()
@@ -146,6 +146,7 @@ fn routes_of(file: &SourceFile, class: &Class, out: &mut HashMap<String, String>
             .map(named)
             .unwrap_or_default()
     };
+    let text = file.contents();
     for m in &class.methods {
         if !matches!(
             m.name.as_str(),
@@ -153,7 +154,7 @@ fn routes_of(file: &SourceFile, class: &Class, out: &mut HashMap<String, String>
         ) {
             continue;
         }
-        let Some(body) = file.text.get(m.span.clone()) else {
+        let Some(body) = text.get(m.span.clone()) else {
             continue;
         };
         let mut labels: Vec<String> = Vec::new();

@@ -1,0 +1,90 @@
+//! One analysed Python file: its path, text and facts, and where it sits (test, migration,
+//! domain module).
+
+use super::facts::FileFacts;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One analysed Python file.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub facts: FileFacts,
+    pub is_test: bool,
+    pub is_migration: bool,
+    pub is_domain: bool,
+    /// Matches of team-defined detection queries: (pattern id, byte span).
+    pub team_hits: Vec<(String, std::ops::Range<usize>)>,
+    /// Read from disk: what its facts were computed from, for the facts cache.
+    pub stamp: Option<crate::cache::Stamp>,
+    /// The text was let go after parsing ([`SourceFile::release_text`]): its length and hash,
+    /// to read it again.
+    released: Option<(usize, u64)>,
+}
+
+impl SourceFile {
+    /// The module lives in a package (its folder has an `__init__.py`), so relative imports work.
+    pub fn is_package_member(&self) -> bool {
+        self.facts.module.contains('.') || self.facts.is_package
+    }
+
+    pub fn new(path: PathBuf, text: Arc<str>, facts: FileFacts) -> Self {
+        // Judged by the module path, so that where the project itself lives does not matter.
+        let segments: Vec<&str> = facts.module.split('.').collect();
+        let leaf = segments.last().copied().unwrap_or("");
+        // `settings/test.py` configures the test run; it is settings, not a test.
+        let settings_leaf = segments.len() >= 2
+            && segments[segments.len() - 2] == "settings"
+            && matches!(leaf, "test" | "tests");
+        let is_test = (segments.iter().any(|s| *s == "tests" || *s == "test") && !settings_leaf)
+            || leaf == "conftest"
+            || leaf.starts_with("test_")
+            || leaf.ends_with("_tests")
+            || leaf.ends_with("_test");
+        let is_migration = segments.contains(&"migrations");
+        let is_domain = facts.module.split('.').any(|s| s == "domain");
+        SourceFile {
+            path,
+            text,
+            facts,
+            is_test,
+            is_migration,
+            is_domain,
+            team_hits: Vec::new(),
+            stamp: None,
+            released: None,
+        }
+    }
+
+    /// Lets the text go, keeping what [`SourceFile::contents`] needs to read it again. `check`
+    /// does so once a file's facts are collected, so that a project's texts are not all held at
+    /// once (saleor: 7 MB of 48); the server keeps its texts.
+    pub fn release_text(&mut self) {
+        if self.released.is_none() && !self.text.is_empty() {
+            self.released = Some((self.text.len(), text_sum(&self.text)));
+            self.text = Arc::from("");
+        }
+    }
+
+    /// The file's text: the one kept, or, after [`SourceFile::release_text`], the file read
+    /// again. A file that changed since its facts were collected (another length or hash) reads
+    /// as empty, so no span of the old facts points into a different text.
+    pub fn contents(&self) -> Arc<str> {
+        let Some((len, sum)) = self.released else {
+            return self.text.clone();
+        };
+        match std::fs::read_to_string(&self.path) {
+            Ok(t) if t.len() == len && text_sum(&t) == sum => Arc::from(t),
+            _ => Arc::from(""),
+        }
+    }
+}
+
+/// A fast hash of a text, to know it again.
+fn text_sum(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}
