@@ -700,12 +700,10 @@ impl Analysis {
 
     /// Findings of one file, suppressions applied.
     pub fn findings(&self, index: usize) -> Vec<Finding> {
-        self.findings_in(index, &self.project.files[index].contents())
-    }
-
-    /// [`Analysis::findings`] with the file's text at hand.
-    fn findings_in(&self, index: usize, text: &str) -> Vec<Finding> {
-        suppress(text, self.detected_in(index, text).to_vec()).0
+        let text = self.project.files[index].contents();
+        let detected = self.detected[index]
+            .get_or_init(|| detect::check_file(&self.project, &self.roles, index, &text));
+        suppress(&text, detected.to_vec()).0
     }
 
     /// Findings of one file before suppression (cached).
@@ -714,11 +712,6 @@ impl Analysis {
             let text = self.project.files[index].contents();
             detect::check_file(&self.project, &self.roles, index, &text)
         })
-    }
-
-    fn detected_in(&self, index: usize, text: &str) -> &[Finding] {
-        self.detected[index]
-            .get_or_init(|| detect::check_file(&self.project, &self.roles, index, text))
     }
 
     /// Findings of every file, in parallel: (file index, findings).
@@ -735,7 +728,8 @@ impl Analysis {
     }
 
     /// [`Analysis::findings_where`], each file's findings passed to `each` with its text (read
-    /// once per file, also where `check` let the texts go), in file order.
+    /// once per file, also where `check` let the texts go), in file order. Findings computed
+    /// here are not cached.
     pub fn map_findings_where<R: Send>(
         &self,
         wanted: impl Fn(&SourceFile) -> bool + Sync,
@@ -746,7 +740,13 @@ impl Analysis {
             .filter(|&i| wanted(&self.project.files[i]))
             .filter_map(|i| {
                 let text = self.project.files[i].contents();
-                let findings = self.findings_in(i, &text);
+                let detected = match self.detected[i].get() {
+                    Some(found) => found.to_vec(),
+                    // Not kept: the caller takes them, and a whole project's findings are not
+                    // held twice.
+                    None => detect::check_file(&self.project, &self.roles, i, &text),
+                };
+                let findings = suppress(&text, detected).0;
                 (!findings.is_empty()).then(|| each(i, &text, findings))
             })
             .collect()
