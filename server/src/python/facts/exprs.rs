@@ -24,6 +24,16 @@ pub(super) fn span(r: TextRange) -> Span {
 /// `s` without whitespace, at most [`MAX_TEXT`] characters, in a string of its exact size (facts
 /// are kept for the whole run: a string grown by doubling would keep its slack).
 pub(super) fn compact(s: &str) -> CompactString {
+    // The common case, without a walk over characters: a short ASCII text (no more characters
+    // than bytes) with none of the whitespace `char::is_whitespace` knows in ASCII.
+    if s.len() <= MAX_TEXT
+        && s.is_ascii()
+        && !s
+            .bytes()
+            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+    {
+        return s.into();
+    }
     let head = s.char_indices().nth(MAX_TEXT).map_or(s, |(i, _)| &s[..i]);
     if !head.contains(char::is_whitespace) {
         return head.into();
@@ -445,4 +455,28 @@ fn holes(elements: &ast::InterpolatedStringElements) -> Vec<TextRange> {
             ast::InterpolatedStringElement::Literal(_) => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_TEXT, compact};
+
+    #[test]
+    fn compact_drops_whitespace_and_keeps_at_most_max_text_characters() {
+        for (text, want) in [
+            ("Invoice.objects.filter", "Invoice.objects.filter"),
+            ("a .b\t.c\n(\r1,\x0b2\x0c)", "a.b.c(1,2)"),
+            ("x\u{a0}y\u{2003}z", "xyz"),
+            ("é . è", "é.è"),
+            ("", ""),
+        ] {
+            assert_eq!(compact(text), want, "{text:?}");
+        }
+        let long = "a".repeat(MAX_TEXT + 5);
+        assert_eq!(compact(&long).len(), MAX_TEXT);
+        let wide = "é".repeat(MAX_TEXT + 5);
+        assert_eq!(compact(&wide).chars().count(), MAX_TEXT);
+        let spaced = format!("{} {}", "a".repeat(MAX_TEXT), "b".repeat(10));
+        assert_eq!(compact(&spaced).len(), MAX_TEXT);
+    }
 }
