@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
                 &analysis.project,
                 &analysis.roles,
                 0,
-                &source.text,
+                &pattern_language::python::source::FileText::new(&source),
             ))
         })
     });

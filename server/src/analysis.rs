@@ -6,6 +6,7 @@ use crate::detect::{self, Finding, Kind, Roles};
 use crate::python::facts;
 use crate::python::project::{Project, SourceFile};
 use crate::python::queries::TeamQuery;
+use crate::python::source::FileText;
 pub use crate::suppression::{SUPPRESS_MARK, Suppression, suppress, suppressions};
 use crate::vocab::Severity;
 use rayon::prelude::*;
@@ -700,16 +701,19 @@ impl Analysis {
 
     /// Findings of one file, suppressions applied.
     pub fn findings(&self, index: usize) -> Vec<Finding> {
-        let text = self.project.files[index].contents();
+        let text = FileText::new(&self.project.files[index]);
         let detected = self.detected[index]
             .get_or_init(|| detect::check_file(&self.project, &self.roles, index, &text));
-        suppress(&text, detected.to_vec()).0
+        if detected.is_empty() {
+            return Vec::new();
+        }
+        suppress(text.get(), detected.to_vec()).0
     }
 
     /// Findings of one file before suppression (cached).
     pub fn detected(&self, index: usize) -> &[Finding] {
         self.detected[index].get_or_init(|| {
-            let text = self.project.files[index].contents();
+            let text = FileText::new(&self.project.files[index]);
             detect::check_file(&self.project, &self.roles, index, &text)
         })
     }
@@ -739,15 +743,19 @@ impl Analysis {
             .into_par_iter()
             .filter(|&i| wanted(&self.project.files[i]))
             .filter_map(|i| {
-                let text = self.project.files[i].contents();
+                // Read only where there is a finding to place or suppress.
+                let text = FileText::new(&self.project.files[i]);
                 let detected = match self.detected[i].get() {
                     Some(found) => found.to_vec(),
                     // Not kept: the caller takes them, and a whole project's findings are not
                     // held twice.
                     None => detect::check_file(&self.project, &self.roles, i, &text),
                 };
-                let findings = suppress(&text, detected).0;
-                (!findings.is_empty()).then(|| each(i, &text, findings))
+                if detected.is_empty() {
+                    return None;
+                }
+                let findings = suppress(text.get(), detected).0;
+                (!findings.is_empty()).then(|| each(i, text.get(), findings))
             })
             .collect()
     }

@@ -106,7 +106,7 @@ pub fn not_a_root_without_repository(
 ) -> Option<&'static str> {
     let file = &project.files[r.0];
     let c = &file.facts.classes[r.1];
-    let text = file.contents();
+    let text = crate::python::source::FileText::new(file);
     let cx = Cx {
         project,
         index: r.0,

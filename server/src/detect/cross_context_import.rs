@@ -141,7 +141,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
             if let Leak::Model(r) = leak {
                 related.push(Related {
                     path: target.path.clone(),
-                    span: super::header_span(&target.contents(), project.class(*r).span.start),
+                    span: project.class(*r).header.clone(),
                     message: format!("`{name}` is defined here"),
                 });
             }

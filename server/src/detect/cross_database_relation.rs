@@ -170,7 +170,7 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
                 let tf = &project.files[t.0];
                 f.related.push(Related {
                     path: tf.path.clone(),
-                    span: super::header_span(&tf.contents(), project.class(t).span.start),
+                    span: project.class(t).header.clone(),
                     message: format!("`{target_name}` is defined here, on database `{there}`"),
                 });
             }

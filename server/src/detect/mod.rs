@@ -9,6 +9,7 @@
 use crate::catalog::Severity;
 use crate::python::facts::{Class, Function, Span};
 use crate::python::project::{ClassRef, Project, SourceFile};
+use crate::python::source::FileText;
 use std::path::PathBuf;
 
 mod aggregate;
@@ -91,8 +92,8 @@ pub struct Cx<'a> {
     pub project: &'a Project,
     pub index: usize,
     pub file: &'a SourceFile,
-    /// The file's text ([`SourceFile::contents`], read once per check of the file).
-    pub text: &'a str,
+    /// The file's text, read where a finding needs it.
+    pub text: &'a FileText<'a>,
     pub roles: &'a Roles,
 }
 
@@ -122,27 +123,19 @@ impl<'a> Cx<'a> {
 
     /// The span of a class's `class` line (the keyword to the end of the header).
     pub fn class_span(&self, c: &Class) -> Span {
-        header_span(self.text, c.span.start)
+        c.header.clone()
     }
 
     pub fn def_span(&self, f: &Function) -> Span {
-        header_span(self.text, f.span.start)
+        header_span(self.text.get(), f.span.start)
     }
 
     pub fn line_span(&self, span: &Span) -> Span {
-        header_span(self.text, span.start)
+        header_span(self.text.get(), span.start)
     }
 }
 
-/// From `start` to the end of its line (trailing whitespace and `:` kept out).
-pub fn header_span(text: &str, start: usize) -> Span {
-    let start = start.min(text.len());
-    let end = text[start..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |i| start + i);
-    let trimmed = text[start..end].trim_end();
-    start..start + trimmed.len()
-}
+pub use crate::python::facts::header_span;
 
 const NOT_REPOSITORY_BASES: &[&str] = &[
     "Manager",
@@ -290,7 +283,7 @@ fn is_port(class: &Class) -> bool {
 }
 
 /// Runs the detectors of [`registry::RULES`] on one file (those with a rule enabled).
-pub fn check_file(project: &Project, roles: &Roles, index: usize, text: &str) -> Vec<Finding> {
+pub fn check_file(project: &Project, roles: &Roles, index: usize, text: &FileText) -> Vec<Finding> {
     let file = &project.files[index];
     let cx = Cx {
         project,
@@ -315,11 +308,12 @@ pub fn check_file(project: &Project, roles: &Roles, index: usize, text: &str) ->
         let start = span.start;
         out.push(cx.finding(
             id,
-            header_span(text, start),
+            header_span(text.get(), start),
             format!("matches the detection query of the team pattern `{id}`"),
             vec![format!(
                     "query capture `@pattern` at `{}`",
-                    text.get(span.clone())
+                    text.get()
+                        .get(span.clone())
                         .unwrap_or("")
                         .lines()
                         .next()

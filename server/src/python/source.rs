@@ -88,3 +88,23 @@ fn text_sum(text: &str) -> u64 {
     h.write(text.as_bytes());
     h.finish()
 }
+
+/// A file's text, read on first use ([`SourceFile::contents`]): most files have no finding, and
+/// where `check` let the texts go, those files are never read again.
+pub struct FileText<'a> {
+    file: &'a SourceFile,
+    text: std::cell::OnceCell<Arc<str>>,
+}
+
+impl<'a> FileText<'a> {
+    pub fn new(file: &'a SourceFile) -> Self {
+        FileText {
+            file,
+            text: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn get(&self) -> &str {
+        self.text.get_or_init(|| self.file.contents())
+    }
+}

@@ -49,6 +49,9 @@ pub struct Class {
     pub name: CompactString,
     /// From the `class` keyword to the end of the body.
     pub span: Span,
+    /// The `class` line ([`header_span`] of `span.start`): where a finding about the class is
+    /// placed, known without the text.
+    pub header: Span,
     pub name_span: Span,
     /// Superclass expressions as written, type arguments removed (`Generic[T]` -> `Generic`).
     pub bases: Vec<CompactString>,
@@ -219,6 +222,16 @@ impl FileFacts {
         }
         out
     }
+}
+
+/// From `start` to the end of its line (trailing whitespace kept out).
+pub fn header_span(text: &str, start: usize) -> Span {
+    let start = start.min(text.len());
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
+    let trimmed = text[start..end].trim_end();
+    start..start + trimmed.len()
 }
 
 /// What to call the module holding `rel_path` (relative to its source root, `/` separated).

@@ -311,10 +311,11 @@ impl<'a> Walker<'a> {
     }
 
     fn class(&mut self, def: &ast::StmtClassDef, scope: Scope) -> Class {
+        let start = self.def_start(def.range, &def.decorator_list);
         let mut class = Class {
             name: def.name.as_str().into(),
-            span: self.def_start(def.range, &def.decorator_list)
-                ..self.def_end(def.range.end(), &def.body),
+            span: start..self.def_end(def.range.end(), &def.body),
+            header: super::header_span(self.src, start),
             name_span: span(def.name.range),
             decorators: self.decorators(&def.decorator_list),
             ..Class::default()
