@@ -178,23 +178,29 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
         if class.is_some_and(|ci| presentation[ci]) {
             continue;
         }
-        // Parameters typed with another context's classes.
-        let foreign_params: Vec<(&str, &str)> = f
-            .params
-            .iter()
-            .filter_map(|p| {
-                let ann = p.annotation.as_deref()?;
-                let foreign = annotation_names(ann.trim_matches(['"', '\''])).find(|n| {
-                    project.resolve_class(fi, n).is_some_and(|r| {
-                        let theirs = project
-                            .context_of(&project.files[r.0].facts.module)
-                            .map(|c| c.name.as_str());
-                        theirs.is_some() && mine.is_some() && theirs != mine
+        // Parameters typed with another context's classes (resolved only for a function that
+        // builds a target: most build none).
+        let foreign_params = std::cell::OnceCell::new();
+        let foreign_params = || {
+            foreign_params.get_or_init(|| {
+                f.params
+                    .iter()
+                    .filter_map(|p| {
+                        let ann = p.annotation.as_deref()?;
+                        let foreign =
+                            annotation_names(ann.trim_matches(['"', '\''])).find(|n| {
+                                project.resolve_class(fi, n).is_some_and(|r| {
+                                    let theirs = project
+                                        .context_of(&project.files[r.0].facts.module)
+                                        .map(|c| c.name.as_str());
+                                    theirs.is_some() && mine.is_some() && theirs != mine
+                                })
+                            })?;
+                        Some((p.name.as_str(), foreign))
                     })
-                })?;
-                Some((p.name.as_str(), foreign))
+                    .collect::<Vec<(&str, &str)>>()
             })
-            .collect();
+        };
         let decodes = f.calls.iter().any(|c| {
             matches!(c.func.as_str(), "json.loads" | "json.load" | "loads") || c.method() == "json"
         });
@@ -203,14 +209,20 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
             d.rsplit('.').next() == Some("post_load")
         });
         // Another context's model read through its manager (`Customer.objects.get(...)`).
-        let foreign_model: Option<String> = f.attributes.iter().find_map(|(chain, _)| {
-            let (owner, _) = chain.split_once(".objects")?;
-            let r = project.resolve_model(fi, owner)?;
-            let theirs = project
-                .context_of(&project.files[r.0].facts.module)
-                .map(|c| c.name.as_str());
-            (theirs.is_some() && mine.is_some() && theirs != mine).then(|| owner.to_string())
-        });
+        let foreign_model = std::cell::OnceCell::new();
+        let foreign_model = || {
+            foreign_model.get_or_init(|| {
+                f.attributes.iter().find_map(|(chain, _)| {
+                    let (owner, _) = chain.split_once(".objects")?;
+                    let r = project.resolve_model(fi, owner)?;
+                    let theirs = project
+                        .context_of(&project.files[r.0].facts.module)
+                        .map(|c| c.name.as_str());
+                    (theirs.is_some() && mine.is_some() && theirs != mine)
+                        .then(|| owner.to_string())
+                })
+            })
+        };
         for call in &f.calls {
             if call.kwargs.is_empty() && call.args.is_empty() {
                 continue;
@@ -222,15 +234,15 @@ pub(crate) fn translators(project: &Project, fi: usize) -> Vec<Translator<'_>> {
                 continue;
             }
             let target_name = project.class(target).name.clone();
-            let via_param: Vec<String> = foreign_params
+            let via_param: Vec<String> = foreign_params()
                 .iter()
                 .filter(|(param, _)| builds_from(call, |v| reads_param(v, param)))
                 .map(|(_, ty)| ty.to_string())
                 .collect();
             let source = if !via_param.is_empty() {
                 Source::Context(via_param)
-            } else if let Some(model) = &foreign_model
-                && !f.name.starts_with('_')
+            } else if !f.name.starts_with('_')
+                && let Some(model) = foreign_model()
                 && call
                     .kwargs
                     .iter()

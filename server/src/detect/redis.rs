@@ -109,11 +109,14 @@ pub(super) fn run(cx: &Cx, out: &mut Vec<Finding>) {
     }
     for call in cx.file.facts.all_calls() {
         // `Redis(...)` imported from the redis client library counts like `redis.Redis(...)`.
-        let imported = cx
-            .project
-            .import_source(cx.index, &call.func)
-            .is_some_and(|m| m == "redis" || m.starts_with("redis.") || m.starts_with("aioredis"))
-            && matches!(call.method(), "Redis" | "StrictRedis" | "from_url");
+        // The callee's name first: looking up its import scans the file's imports.
+        let imported = matches!(call.method(), "Redis" | "StrictRedis" | "from_url")
+            && cx
+                .project
+                .import_source(cx.index, &call.func)
+                .is_some_and(|m| {
+                    m == "redis" || m.starts_with("redis.") || m.starts_with("aioredis")
+                });
         if !CLIENTS.contains(&call.func.as_str()) && !imported {
             continue;
         }
