@@ -119,6 +119,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let started = std::time::Instant::now();
     // Each given path is read with its whole project, and only its own files are reported.
     let scan = analysis::scan_roots(&paths);
+    // The catalog (Markdown pages to parse, a few ms) loads on a thread of its own while the
+    // files are walked; a stored result that needs no catalog does not wait for it.
+    let loading = {
+        let catalogs = catalogs.clone();
+        std::thread::spawn(move || CompiledCatalog::load(&catalogs))
+    };
     let (files, markdown) = analysis::python_and_markdown_files(&scan, &paths, &config, &root);
     let wanted = |p: &Path| paths.iter().any(|given| p.starts_with(given));
     let total = files.iter().filter(|f| wanted(f)).count();
@@ -166,15 +172,21 @@ pub fn run(args: CheckArgs) -> ExitCode {
         if timings {
             eprintln!("stored result: {:?}", started.elapsed());
         }
-        // The catalog is loaded only where the output needs it (SARIF's rule help): a replay
-        // costs a walk and the files' stamps.
-        let catalog = (args.format == Format::Sarif).then(|| CompiledCatalog::load(&catalogs));
+        // The catalog is waited for only where the output needs it (SARIF's rule help): a
+        // replay costs a walk and the files' stamps.
+        let catalog = (args.format == Format::Sarif).then(|| {
+            loading
+                .join()
+                .unwrap_or_else(|_| CompiledCatalog::load(&catalogs))
+        });
         let catalog = catalog.as_ref().map(|c| c.catalog());
         return finish(&args, &records, catalog, total + markdown.len(), skipped);
     }
     // The key above holds the config's own problems; those the catalog adds follow from the
     // config and the catalog, both in the key.
-    let catalog = CompiledCatalog::load(&catalogs);
+    let catalog = loading
+        .join()
+        .unwrap_or_else(|_| CompiledCatalog::load(&catalogs));
     let known = crate::detect::registry::known_ids(&catalog);
     config_problems.extend(crate::config::unknown_rules(&config, &known));
     let groups = analysis::group_by_project(files, &scan);
