@@ -233,7 +233,10 @@ pub fn load_with(
         // Tests and migrations are neither parsed nor read.
         return Ok(unparsed(path, root, Arc::from(""), module, is_package));
     }
-    let meta = std::fs::metadata(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
+    // One open, its metadata from the open file (one path lookup per file, not two).
+    let cannot = |e: std::io::Error| problem(format!("cannot read file: {e}"));
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(problem(format!(
             "file is {} MB, over the {} MB limit: not analysed",
@@ -241,7 +244,8 @@ pub fn load_with(
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read file: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot)?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(err) => {

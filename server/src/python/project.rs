@@ -98,16 +98,24 @@ impl Project {
             by_module.insert(f.facts.module.to_string(), i);
         }
         p.by_module = Arc::new(by_module);
+        use rayon::prelude::*;
         p.defs = p
             .files
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, f)| Arc::new(file_defs(i, f)))
             .collect();
-        p.find_models();
-        p.find_apps();
-        p.find_contexts();
-        p.importers = Arc::new(importers(&p.files));
+        // Who imports whom reads the files alone: built beside the models, apps and contexts.
+        let files = p.files.clone();
+        let (by_name, ()) = rayon::join(
+            || importers(&files),
+            || {
+                p.find_models();
+                p.find_apps();
+                p.find_contexts();
+            },
+        );
+        p.importers = Arc::new(by_name);
         p
     }
 
