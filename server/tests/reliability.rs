@@ -220,3 +220,25 @@ fn a_file_edited_during_check_reads_as_empty_not_misplaced() {
     .unwrap();
     let _ = a.findings(0);
 }
+
+#[test]
+fn a_data_table_literal_keeps_its_first_thousand_items() {
+    // A module holding a table (netbox's 9,768 IATA codes) is not settings: its literal keeps the
+    // first 1,000 items, lists and dicts alike, and its calls are all still seen.
+    let rows: String = (0..5_000)
+        .map(|i| format!("    ('C{i}', str({i})),\n"))
+        .collect();
+    let entries: String = (0..5_000).map(|i| format!("    'k{i}': {i},\n")).collect();
+    let facts = facts_of(&format!("TABLE = [\n{rows}]\nBY_KEY = {{\n{entries}}}\n"));
+    let items = |name: &str| match &facts.assigns.iter().find(|a| a.name == name).unwrap().value {
+        facts::Value::List(items, _) => items.len(),
+        facts::Value::Dict(entries, _) => entries.len(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(items("TABLE"), 1_000);
+    assert_eq!(items("BY_KEY"), 1_000);
+    assert_eq!(
+        facts.calls.iter().filter(|c| c.func == "str").count(),
+        5_000
+    );
+}

@@ -13,6 +13,11 @@ const MAX_TEXT: usize = 200;
 /// keeps its arguments, so without a bound `f(f(f(...)))` is quadratic, and recursion overflows.
 const MAX_VALUE_DEPTH: usize = 24;
 
+/// How many items a list, tuple, set or dict literal keeps: the first ones. Settings and
+/// declarations are far shorter; a data table (netbox's 9,768 airport codes) would otherwise be
+/// tens of thousands of values nobody reads.
+const MAX_ITEMS: usize = 1_000;
+
 /// Stack kept free while the visitors recurse, and how much more to take when it runs low.
 const RED_ZONE: usize = 64 * 1024;
 const GROW: usize = 4 * 1024 * 1024;
@@ -358,14 +363,22 @@ impl<'a> Walker<'a> {
             Expr::BooleanLiteral(b) => Value::Bool(b.value, s),
             Expr::Name(_) | Expr::Attribute(_) => Value::Name(compact(self.text(e)), s),
             Expr::List(ast::ExprList { elts, .. }) | Expr::Set(ast::ExprSet { elts, .. }) => {
-                Value::List(elts.iter().map(|i| self.value(i)).collect(), s)
+                Value::List(
+                    elts.iter().take(MAX_ITEMS).map(|i| self.value(i)).collect(),
+                    s,
+                )
             }
-            Expr::Tuple(t) if t.parenthesized => {
-                Value::List(t.elts.iter().map(|i| self.value(i)).collect(), s)
-            }
+            Expr::Tuple(t) if t.parenthesized => Value::List(
+                t.elts
+                    .iter()
+                    .take(MAX_ITEMS)
+                    .map(|i| self.value(i))
+                    .collect(),
+                s,
+            ),
             Expr::Dict(d) => {
-                let mut entries = Vec::with_capacity(d.items.len());
-                for item in &d.items {
+                let mut entries = Vec::with_capacity(d.items.len().min(MAX_ITEMS));
+                for item in d.items.iter().take(MAX_ITEMS) {
                     match &item.key {
                         Some(k) => entries.push((self.value(k), self.value(&item.value))),
                         None => {
