@@ -26,27 +26,55 @@ pub(super) fn span(r: TextRange) -> Span {
     r.start().to_usize()..r.end().to_usize()
 }
 
-/// `s` without whitespace, at most [`MAX_TEXT`] characters, in a string of its exact size (facts
-/// are kept for the whole run: a string grown by doubling would keep its slack).
+/// `s` without whitespace, at most [`MAX_TEXT`] characters (the first ones that are not
+/// whitespace), in a string of its exact size (facts are kept for the whole run: a string grown
+/// by doubling would keep its slack).
 pub(super) fn compact(s: &str) -> CompactString {
-    // The common case, without a walk over characters: a short ASCII text (no more characters
-    // than bytes) with none of the whitespace `char::is_whitespace` knows in ASCII.
-    if s.len() <= MAX_TEXT
-        && s.is_ascii()
-        && !s
-            .bytes()
-            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
-    {
-        return s.into();
+    // Every name, callee, comparison and value of a file goes through here. First the common
+    // case, bytes while they are ASCII: a text without whitespace is its own head.
+    let bytes = s.as_bytes();
+    let mut end = 0;
+    while end < bytes.len() && end < MAX_TEXT && bytes[end].is_ascii() && !space(bytes[end]) {
+        end += 1;
     }
-    let head = s.char_indices().nth(MAX_TEXT).map_or(s, |(i, _)| &s[..i]);
-    if !head.contains(char::is_whitespace) {
-        return head.into();
+    if end == bytes.len() || end == MAX_TEXT {
+        return s[..end].into();
     }
-    let kept = || s.chars().filter(|c| !c.is_whitespace()).take(MAX_TEXT);
-    let mut out = CompactString::with_capacity(kept().map(char::len_utf8).sum());
-    out.extend(kept());
+    // Else the first `MAX_TEXT` characters that are not whitespace: their size, then them.
+    let mut size = 0;
+    kept_chars(s, |c| size += c.len());
+    let mut out = CompactString::with_capacity(size);
+    kept_chars(s, |c| out.push_str(c));
     out
+}
+
+/// ASCII whitespace as `char::is_whitespace` knows it (vertical tab included).
+fn space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+/// Calls `f` with each of the first [`MAX_TEXT`] characters of `s` that are not whitespace, a
+/// byte at a time while they are ASCII.
+fn kept_chars(s: &str, mut f: impl FnMut(&str)) {
+    let (mut kept, mut i) = (0, 0);
+    while kept < MAX_TEXT
+        && let Some(&b) = s.as_bytes().get(i)
+    {
+        let (n, white) = if b.is_ascii() {
+            (1, space(b))
+        } else {
+            let c = s[i..].chars().next();
+            (
+                c.map_or(1, char::len_utf8),
+                c.is_some_and(char::is_whitespace),
+            )
+        };
+        if !white {
+            f(&s[i..i + n]);
+            kept += 1;
+        }
+        i += n;
+    }
 }
 
 pub(super) fn compact_annotation(s: &str) -> CompactString {
