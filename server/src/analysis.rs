@@ -706,8 +706,7 @@ impl Analysis {
     /// Findings of one file, suppressions applied.
     pub fn findings(&self, index: usize) -> Vec<Finding> {
         let text = FileText::new(&self.project.files[index]);
-        let detected = self.detected[index]
-            .get_or_init(|| detect::check_file(&self.project, &self.roles, index, &text));
+        let detected = self.detected_with(index, &text);
         if detected.is_empty() {
             return Vec::new();
         }
@@ -716,10 +715,12 @@ impl Analysis {
 
     /// Findings of one file before suppression (cached).
     pub fn detected(&self, index: usize) -> &[Finding] {
-        self.detected[index].get_or_init(|| {
-            let text = FileText::new(&self.project.files[index]);
-            detect::check_file(&self.project, &self.roles, index, &text)
-        })
+        self.detected_with(index, &FileText::new(&self.project.files[index]))
+    }
+
+    fn detected_with(&self, index: usize, text: &FileText) -> &[Finding] {
+        self.detected[index]
+            .get_or_init(|| detect::check_file(&self.project, &self.roles, index, text))
     }
 
     /// Findings of every file, in parallel: (file index, findings).

@@ -125,6 +125,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         let catalogs = catalogs.clone();
         std::thread::spawn(move || CompiledCatalog::load(&catalogs))
     };
+    let loaded = |loading: std::thread::JoinHandle<CompiledCatalog>| {
+        loading
+            .join()
+            .unwrap_or_else(|_| CompiledCatalog::load(&catalogs))
+    };
     let (files, markdown) = analysis::python_and_markdown_files(&scan, &paths, &config, &root);
     let wanted = |p: &Path| paths.iter().any(|given| p.starts_with(given));
     let total = files.iter().filter(|f| wanted(f)).count();
@@ -174,19 +179,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
         // The catalog is waited for only where the output needs it (SARIF's rule help): a
         // replay costs a walk and the files' stamps.
-        let catalog = (args.format == Format::Sarif).then(|| {
-            loading
-                .join()
-                .unwrap_or_else(|_| CompiledCatalog::load(&catalogs))
-        });
+        let catalog = (args.format == Format::Sarif).then(|| loaded(loading));
         let catalog = catalog.as_ref().map(|c| c.catalog());
         return finish(&args, &records, catalog, total + markdown.len(), skipped);
     }
     // The key above holds the config's own problems; those the catalog adds follow from the
     // config and the catalog, both in the key.
-    let catalog = loading
-        .join()
-        .unwrap_or_else(|_| CompiledCatalog::load(&catalogs));
+    let catalog = loaded(loading);
     let known = crate::detect::registry::known_ids(&catalog);
     config_problems.extend(crate::config::unknown_rules(&config, &known));
     let groups = analysis::group_by_project(files, &scan);

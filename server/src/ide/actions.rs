@@ -77,8 +77,7 @@ fn classes_in(scope: &Scope, index: &LineIndex, lines: (usize, usize)) -> Vec<us
     let file = scope.source();
     (0..file.facts.classes.len())
         .filter(|&ci| {
-            let header = crate::detect::header_span(&file.text, file.facts.classes[ci].span.start);
-            let line = index.line_of(header.start);
+            let line = index.line_of(file.facts.classes[ci].header.start);
             lines.0 <= line && line <= lines.1
         })
         .collect()

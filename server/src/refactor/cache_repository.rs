@@ -119,7 +119,7 @@ pub fn cache(file: &SourceFile, ci: usize) -> Result<Fix, String> {
             "Cache `{name}`: {reads} read(s) through the Django cache, {writes} write(s) invalidate"
         ),
         rule: "cached-repository".into(),
-        at: header_span(text, class.span.start),
+        at: class.header.clone(),
         edits,
         safe: false,
     })
