@@ -367,6 +367,28 @@ fn small_workspace(root: &std::path::Path, models: String, doc: String, repo_lin
         );
     }
     report("python hover on a recognised class", py_hover);
+    // A new field typed a character at a time into four models (on the blank line after each),
+    // each keystroke waited on: half of the line's states have a syntax error (`title =`, an
+    // open call).
+    const TYPED: &str = "    title = models.CharField(max_length=20, default=\"x\")  # t";
+    let mut typing = Vec::new();
+    for (line, (i, c)) in
+        (0..4).flat_map(|m| TYPED.chars().enumerate().map(move |t| (5 + 4 * m, t)))
+    {
+        next += 1;
+        let at = json!({"line": line, "character": i});
+        let change = json!({"textDocument": {"uri": py, "version": next}, "contentChanges": [{"range": {"start": at, "end": at}, "text": c.to_string()}]});
+        let t = Instant::now();
+        s.notify("textDocument/didChange", change);
+        s.recv_until(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == next
+        });
+        typing.push(t.elapsed());
+    }
+    report(
+        "typing a field into the 5,000-line models.py, per keystroke",
+        typing,
+    );
     s.stop();
 }
 

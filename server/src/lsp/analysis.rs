@@ -49,38 +49,64 @@ pub(super) fn catalog_and_names(
     (catalog, names)
 }
 
-/// The Python source of an open document: facts from its text, and team-query hits from a
-/// tree-sitter parse made only when the catalog carries queries.
-pub(super) fn source_of(
+/// An open buffer's source as last analysed, and what it was made from.
+pub struct CachedSource {
+    /// The document's generation and the catalog's identity.
+    generation: u64,
+    catalog: u64,
+    source: Arc<SourceFile>,
+    /// The buffer's last text without syntax errors (this one's, or an earlier one while the
+    /// code is half-typed), and its chunks: an edit is collected from there alone
+    /// ([`facts::recollect`]) when it leaves no error in the statements it touched.
+    clean: Option<(Arc<SourceFile>, Arc<facts::Chunks>)>,
+}
+
+/// The Python source of an open document: facts from its text (from `last`'s, when it is an
+/// earlier text of the same buffer and the edit can be collected alone), and team-query hits from
+/// a tree-sitter parse made only when the catalog carries queries.
+fn source_of(
     w: &Workspace,
     catalog: &CompiledCatalog,
     path: &Path,
     doc: &Document,
-) -> SourceFile {
+    last: Option<(&SourceFile, &facts::Chunks)>,
+) -> (SourceFile, Option<facts::Chunks>) {
     let root = w.root_or_parent(path);
     let (module, is_package) = analysis::module_for(path, &root);
     // As in `check`: tests, migrations and buffers over the cap feed no facts.
     let analysed = !super::document::too_large(doc.language, doc.len())
         && analysis::has_findings(path, &root, &module);
-    let facts = if analysed {
-        facts::collect(doc.text(), &module, is_package)
+    let (facts, chunks) = if analysed {
+        last.and_then(|(old, chunks)| {
+            facts::recollect(
+                &old.text,
+                &old.facts,
+                chunks,
+                doc.text(),
+                &module,
+                is_package,
+            )
+        })
+        .map(|(f, c)| (f, Some(c)))
+        .unwrap_or_else(|| facts::collect_chunked(doc.text(), &module, is_package))
     } else {
-        facts::FileFacts {
+        let facts = facts::FileFacts {
             module: module.into(),
             is_package,
             ..Default::default()
-        }
+        };
+        (facts, None)
     };
     let mut source = SourceFile::new(path.to_path_buf(), doc.text().clone(), facts);
     if analysed {
         source.team_hits = crate::python::queries::run_on_text(catalog.team_queries(), doc.text());
     }
     analysis::mark_location(&mut source, path, &root);
-    source
+    (source, chunks)
 }
 
 /// The facts of an open buffer, walked again only when its content (generation) or the catalog
-/// changed.
+/// changed, and then only where its content changed.
 pub(super) fn cached_source(
     state: &State,
     w: &Workspace,
@@ -88,16 +114,33 @@ pub(super) fn cached_source(
     path: &Path,
     doc: &Document,
 ) -> Arc<SourceFile> {
-    if let Some(entry) = state.sources.get(path)
-        && entry.0 == doc.generation
-        && entry.1 == identity
-    {
-        return entry.2.clone();
-    }
-    let source = Arc::new(source_of(w, catalog, path, doc));
+    let clean = match state.sources.get(path) {
+        Some(entry) if entry.generation == doc.generation && entry.catalog == identity => {
+            return entry.source.clone();
+        }
+        Some(entry) => entry.clean.clone(),
+        None => None,
+    };
+    let (source, chunks) = source_of(
+        w,
+        catalog,
+        path,
+        doc,
+        clean.as_ref().map(|(s, c)| (&**s, &**c)),
+    );
+    let source = Arc::new(source);
+    let clean = match chunks {
+        Some(c) => Some((source.clone(), Arc::new(c))),
+        None => clean,
+    };
     state.sources.insert(
         path.to_path_buf(),
-        (doc.generation, identity, source.clone()),
+        CachedSource {
+            generation: doc.generation,
+            catalog: identity,
+            source: source.clone(),
+            clean,
+        },
     );
     source
 }

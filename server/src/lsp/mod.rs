@@ -48,9 +48,9 @@ pub struct State {
     pub loose: RwLock<Option<Arc<Workspace>>>,
     /// Config files that have diagnostics published (to clear them).
     pub config_diagnostics: DashMap<Uri, ()>,
-    /// Facts of open Python buffers by path: (document generation, catalog identity, source).
-    /// Only the buffer that changed is walked again.
-    pub sources: DashMap<PathBuf, (u64, u64, Arc<crate::python::project::SourceFile>)>,
+    /// Facts of open Python buffers by path. Only the buffer that changed is walked again, and
+    /// in it only the top-level statements the change touched.
+    pub sources: DashMap<PathBuf, analysis::CachedSource>,
     /// A `workspace/diagnostic/refresh` is in flight, and another was asked for meanwhile.
     pub pull_refresh: std::sync::Mutex<(bool, bool)>,
     /// How long each document's last diagnostics took, and when it last changed: a change that

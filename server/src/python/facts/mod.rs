@@ -5,26 +5,44 @@
 //! yields fewer facts near the error (the parser recovers, and this walk reads what it recovered),
 //! and nothing else changes.
 
+mod chunks;
 mod exprs;
 mod model;
 mod walk;
 
+pub use chunks::{Chunks, recollect};
 pub use model::*;
 
 use ruff_python_ast::PySourceType;
 
 /// Collects the facts of one file's text.
 pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
+    collect_with(src, module, is_package, false).0
+}
+
+/// Collects the facts of one file's text, and, when it parses without errors, the chunks an edit
+/// of it can be collected again from ([`recollect`]).
+pub fn collect_chunked(src: &str, module: &str, is_package: bool) -> (FileFacts, Option<Chunks>) {
+    collect_with(src, module, is_package, true)
+}
+
+fn collect_with(
+    src: &str,
+    module: &str,
+    is_package: bool,
+    chunked: bool,
+) -> (FileFacts, Option<Chunks>) {
     // CPython itself refuses more than 200 nested brackets; ruff's parser recurses per level.
     // A text nested deeper than this (counted roughly, strings included) is not Python anyone
     // runs: it yields no facts, as a file with errors, instead of a deep recursion.
     if bracket_depth(src) > MAX_BRACKET_DEPTH {
-        return FileFacts {
+        let facts = FileFacts {
             module: module.into(),
             is_package,
             has_errors: true,
             ..Default::default()
         };
+        return (facts, None);
     }
     // The parser and the AST's drop recurse: deep nesting (5,000 nested calls) needs more stack
     // than a rayon worker has. `stacker` grows it on demand (ruff's parser does the same).
@@ -32,15 +50,21 @@ pub fn collect(src: &str, module: &str, is_package: bool) -> FileFacts {
         let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
         let mut w = walk::Walker::new(src, parsed.tokens(), module, is_package);
         w.out.has_errors = !parsed.errors().is_empty();
-        for stmt in &parsed.syntax().body {
-            w.statement(stmt, walk::Scope::default(), None);
-        }
+        let body = &parsed.syntax().body;
+        let chunks = if chunked && !w.out.has_errors {
+            Some(chunks::walk_file(&mut w, body, src.len()))
+        } else {
+            for stmt in body {
+                w.statement(stmt, walk::Scope::default(), None);
+            }
+            None
+        };
         let mut out = w.out;
         out.module = module.into();
         out.is_package = is_package;
         drop(parsed);
         out.shrink();
-        out
+        (out, chunks)
     })
 }
 
