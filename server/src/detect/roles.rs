@@ -7,7 +7,7 @@ use super::{
 use crate::python::facts::Class;
 use crate::python::project::{ClassRef, Project};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 /// What a class is, decided once per project: from each file's own part (kept, so an edit
@@ -30,7 +30,7 @@ pub struct Roles {
     pub translated: HashSet<(usize, String)>,
     /// App label -> database alias through the installed routers (empty without them), read
     /// once per analysis: every models file's relations are checked against it.
-    pub app_databases: HashMap<String, String>,
+    pub app_databases: std::collections::HashMap<String, String>,
     /// Each file's part, `None` when it has none.
     per_file: Vec<Option<Arc<FileRoles>>>,
 }

@@ -5,7 +5,8 @@
 use super::facts::{Class, FileFacts, Import, Value};
 use super::names::Def;
 use crate::config::Config;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -93,7 +94,7 @@ impl Project {
             config,
             ..Project::default()
         };
-        let mut by_module = HashMap::with_capacity(p.files.len());
+        let mut by_module = HashMap::with_capacity_and_hasher(p.files.len(), Default::default());
         for (i, f) in p.files.iter().enumerate() {
             by_module.insert(f.facts.module.to_string(), i);
         }
@@ -156,7 +157,7 @@ impl Project {
 
     /// The models, from [`Project::bases`].
     pub(crate) fn models_from_bases(&mut self) {
-        let mut found: HashSet<ClassRef> = HashSet::new();
+        let mut found: HashSet<ClassRef> = HashSet::default();
         loop {
             let before = found.len();
             for (fi, classes) in self.bases.iter().enumerate() {
@@ -180,8 +181,8 @@ impl Project {
         }
         let mut sorted: Vec<ClassRef> = found.into_iter().collect();
         sorted.sort_unstable();
-        let mut models: HashMap<String, Vec<ClassRef>> = HashMap::new();
-        let mut model_set = HashSet::with_capacity(sorted.len());
+        let mut models: HashMap<String, Vec<ClassRef>> = HashMap::default();
+        let mut model_set = HashSet::with_capacity_and_hasher(sorted.len(), Default::default());
         for r in sorted {
             let c = &self.files[r.0].facts.classes[r.1];
             models.entry(c.name.to_string()).or_default().push(r);
@@ -331,7 +332,7 @@ impl Project {
             modules.contains(package)
                 || below
                     .get_or_insert_with(|| {
-                        let mut set = HashSet::new();
+                        let mut set = HashSet::default();
                         for m in self.by_module.keys() {
                             let mut p = m.as_str();
                             while let Some((parent, _)) = p.rsplit_once('.') {
@@ -346,7 +347,7 @@ impl Project {
                     .contains(package)
         };
         // Packages with a migration module below their `migrations` package.
-        let mut migrated: HashSet<&str> = HashSet::new();
+        let mut migrated: HashSet<&str> = HashSet::default();
         for g in self.files.iter().filter(|g| g.is_migration) {
             let m = g.facts.module.as_str();
             let mut from = 0;
@@ -474,7 +475,7 @@ impl Project {
         }
         let declared: HashSet<String> = contexts.iter().flat_map(|c| c.apps.clone()).collect();
         // Packages with two or more architectural layers as direct children.
-        let mut layers: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut layers: HashMap<&str, HashSet<&str>> = HashMap::default();
         for m in self.by_module.keys() {
             let mut parent = m.as_str();
             while let Some((p, leaf)) = parent.rsplit_once('.') {
@@ -666,7 +667,7 @@ fn app_holding(apps: &BTreeMap<String, App>, package: &str) -> bool {
 
 /// A file's top-level definitions by name: the last one wins, a class over a function.
 pub(crate) fn file_defs(i: usize, f: &SourceFile) -> HashMap<String, Def> {
-    let mut defs = HashMap::new();
+    let mut defs = HashMap::default();
     for (fi, func) in f.facts.functions.iter().enumerate() {
         defs.insert(func.name.to_string(), Def::Function(i, fi));
     }
@@ -679,7 +680,7 @@ pub(crate) fn file_defs(i: usize, f: &SourceFile) -> HashMap<String, Def> {
 /// Who imports whom: each imported module and each `module.name` imported from it, with the
 /// importing files (sorted, once each). One key string is built per new key, none per import.
 pub(crate) fn importers(files: &[Arc<SourceFile>]) -> HashMap<String, Vec<usize>> {
-    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut map: HashMap<String, Vec<usize>> = HashMap::default();
     for (i, f) in files.iter().enumerate() {
         import_keys(&f.facts, |key| match map.get_mut(key) {
             Some(v) => {

@@ -193,7 +193,7 @@ pub fn recollect(
     if stop < new.len() && (!run.ends_with('\n') || continued(run)) {
         return None;
     }
-    if super::bracket_depth(run) > super::MAX_BRACKET_DEPTH {
+    if super::too_deep(run) {
         return None;
     }
     let range = TextRange::new(

@@ -40,12 +40,15 @@ pub(super) fn compact(s: &str) -> CompactString {
     if end == bytes.len() || end == MAX_TEXT {
         return s[..end].into();
     }
-    // Else the first `MAX_TEXT` characters that are not whitespace: their size, then them.
-    let mut size = 0;
-    kept_chars(s, |c| size += c.len());
-    let mut out = CompactString::with_capacity(size);
-    kept_chars(s, |c| out.push_str(c));
-    out
+    // Else the first `MAX_TEXT` characters that are not whitespace, gathered on the stack (at
+    // most four bytes each) and then copied once into a string of their size.
+    let mut buf = [0u8; MAX_TEXT * 4];
+    let mut len = 0;
+    kept_chars(s, |c| {
+        buf[len..len + c.len()].copy_from_slice(c.as_bytes());
+        len += c.len();
+    });
+    std::str::from_utf8(&buf[..len]).map_or_else(|_| CompactString::default(), CompactString::from)
 }
 
 /// ASCII whitespace as `char::is_whitespace` knows it (vertical tab included).

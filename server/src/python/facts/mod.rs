@@ -35,7 +35,7 @@ fn collect_with(
     // CPython itself refuses more than 200 nested brackets; ruff's parser recurses per level.
     // A text nested deeper than this (counted roughly, strings included) is not Python anyone
     // runs: it yields no facts, as a file with errors, instead of a deep recursion.
-    if bracket_depth(src) > MAX_BRACKET_DEPTH {
+    if too_deep(src) {
         let facts = FileFacts {
             module: module.into(),
             is_package,
@@ -73,7 +73,7 @@ fn collect_with(
 pub fn in_string_or_comment(src: &str, offset: usize) -> bool {
     use ruff_python_ast::token::TokenKind;
     use ruff_text_size::Ranged;
-    if bracket_depth(src) > MAX_BRACKET_DEPTH {
+    if too_deep(src) {
         return false;
     }
     stacker::maybe_grow(256 * 1024, 16 * 1024 * 1024, || {
@@ -96,6 +96,18 @@ pub fn in_string_or_comment(src: &str, offset: usize) -> bool {
 
 /// Deeper than this (roughly counted) is not parsed; CPython's own limit is 200.
 const MAX_BRACKET_DEPTH: usize = 1_000;
+
+/// Are brackets nested deeper than [`MAX_BRACKET_DEPTH`] (see [`bracket_depth`])? Most files do
+/// not open that many brackets in all: a count of the opening ones, which the compiler vectorises,
+/// settles it without the walk.
+fn too_deep(src: &str) -> bool {
+    let opening = src
+        .as_bytes()
+        .iter()
+        .filter(|&&b| b == b'(' || b == b'[' || b == b'{')
+        .count();
+    opening > MAX_BRACKET_DEPTH && bracket_depth(src) > MAX_BRACKET_DEPTH
+}
 
 /// The deepest nesting of brackets, counted over the raw bytes outside comments (strings are
 /// not skipped: a false alarm needs a thousand unclosed brackets inside literals).
@@ -141,7 +153,7 @@ fn bracket_depth(src: &str) -> usize {
 pub fn name_uses(src: &str, name: &str) -> Vec<usize> {
     use ruff_python_ast::token::TokenKind;
     use ruff_text_size::Ranged;
-    if bracket_depth(src) > MAX_BRACKET_DEPTH || name.is_empty() {
+    if too_deep(src) || name.is_empty() {
         return Vec::new();
     }
     let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
@@ -184,7 +196,7 @@ pub fn name_uses(src: &str, name: &str) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::bracket_depth;
+    use super::{MAX_BRACKET_DEPTH, bracket_depth, too_deep};
 
     /// The count as first written: a byte at a time.
     fn reference(src: &str) -> usize {
@@ -222,6 +234,10 @@ mod tests {
         .map(String::from)
         .to_vec();
         texts.push(format!("{}1{}", "(".repeat(1500), ")".repeat(1500)));
+        // Many brackets, none deep; and just over the bound, in a comment's shadow.
+        texts.push("f(x)[0]\n".repeat(1500));
+        texts.push(format!("# (((\n{}", "[".repeat(MAX_BRACKET_DEPTH + 1)));
+        texts.push("(".repeat(MAX_BRACKET_DEPTH));
         texts.extend(
             [
                 include_str!("../../../../tests/fixtures/shop/shop/settings/base.py"),
@@ -232,6 +248,7 @@ mod tests {
         );
         for t in &texts {
             assert_eq!(bracket_depth(t), reference(t), "{t:?}");
+            assert_eq!(too_deep(t), reference(t) > MAX_BRACKET_DEPTH, "{t:?}");
         }
     }
 }
