@@ -35,16 +35,25 @@ pub struct FileProblem {
 ///   `src/` folder for namespace packages, or that folder itself;
 /// - else the top of the file's package chain, else `fallback`.
 pub fn source_root(path: &Path, fallback: &Path) -> PathBuf {
+    source_root_of(path, fallback).to_path_buf()
+}
+
+fn source_root_of(path: &Path, fallback: &Path) -> Arc<Path> {
     let dir = path.parent().unwrap_or(Path::new(""));
     memoised(&ROOTS, dir, fallback, find_source_root)
 }
 
 /// Folder answers by (folder, fallback): `module_for` and `mark_location` run for every file, and
 /// folders are few. Each walks the folder's ancestors for marker files.
-/// By fallback, then folder: a lookup borrows both paths (no allocation per file).
+/// By fallback, then folder, keyed by the paths' bytes (`Path`'s own hash parses components, and
+/// these are looked up several times per file); a lookup borrows both paths and hands out an
+/// `Arc` (no allocation per file).
 type FolderMemo = std::sync::LazyLock<
     std::sync::Mutex<
-        std::collections::HashMap<PathBuf, std::collections::HashMap<PathBuf, PathBuf>>,
+        rustc_hash::FxHashMap<
+            std::ffi::OsString,
+            rustc_hash::FxHashMap<std::ffi::OsString, Arc<Path>>,
+        >,
     >,
 >;
 static ROOTS: FolderMemo = std::sync::LazyLock::new(Default::default);
@@ -55,22 +64,24 @@ fn memoised(
     dir: &Path,
     fallback: &Path,
     compute: fn(&Path, &Path) -> PathBuf,
-) -> PathBuf {
+) -> Arc<Path> {
     if let Ok(cache) = memo.lock()
-        && let Some(found) = cache.get(fallback).and_then(|m| m.get(dir))
+        && let Some(found) = cache
+            .get(fallback.as_os_str())
+            .and_then(|m| m.get(dir.as_os_str()))
     {
         return found.clone();
     }
-    let found = compute(dir, fallback);
+    let found: Arc<Path> = Arc::from(compute(dir, fallback));
     if let Ok(mut cache) = memo.lock() {
         if cache.len() > 64 {
             cache.clear();
         }
-        let folders = cache.entry(fallback.to_path_buf()).or_default();
+        let folders = cache.entry(fallback.as_os_str().to_owned()).or_default();
         if folders.len() > 100_000 {
             folders.clear();
         }
-        folders.insert(dir.to_path_buf(), found.clone());
+        folders.insert(dir.as_os_str().to_owned(), found.clone());
     }
     found
 }
@@ -180,6 +191,10 @@ fn find_source_root(dir: &Path, fallback: &Path) -> PathBuf {
 /// still analysed; a library's own `tests/` folder (Django's, with test apps that are packages
 /// of their own) is still a test folder.
 pub fn tests_base(path: &Path, fallback: &Path) -> PathBuf {
+    tests_base_of(path, fallback).to_path_buf()
+}
+
+fn tests_base_of(path: &Path, fallback: &Path) -> Arc<Path> {
     let dir = path.parent().unwrap_or(Path::new(""));
     memoised(&BASES, dir, fallback, find_tests_base)
 }
@@ -197,7 +212,7 @@ fn find_tests_base(dir: &Path, fallback: &Path) -> PathBuf {
 /// The dotted module of `path`, named from its [`source_root`], and whether it is a package's
 /// `__init__.py`.
 pub fn module_for(path: &Path, root: &Path) -> (String, bool) {
-    let base = source_root(path, root);
+    let base = source_root_of(path, root);
     let rel = path
         .strip_prefix(&base)
         .or_else(|_| path.strip_prefix(root))
@@ -336,37 +351,34 @@ fn parsed(
 /// Can this file have findings? Not a test module or a migration (by module path, or by a
 /// `tests`/`migrations` folder between the project root and the file).
 pub fn has_findings(path: &Path, root: &Path, module: &str) -> bool {
-    let probe = SourceFile::new(
-        path.to_path_buf(),
-        Arc::from(""),
-        facts::FileFacts {
-            module: module.into(),
-            ..Default::default()
-        },
-    );
-    let mut probe = probe;
-    mark_location(&mut probe, path, root);
-    !probe.is_test && !probe.is_migration
+    let kind = crate::python::source::ModuleKind::of(module);
+    let (test_dir, migration_dir) = location(path, root);
+    !(kind.is_test || kind.is_migration || test_dir || migration_dir)
 }
 
 /// Folders between the source root and the module's package count too (`tests/app/models.py`);
 /// folders above the Django project do not (a project kept under a repository's `tests/`).
 pub fn mark_location(source: &mut SourceFile, path: &Path, root: &Path) {
-    let base = tests_base(path, root);
+    let (test_dir, migration_dir) = location(path, root);
+    source.is_test |= test_dir;
+    source.is_migration |= migration_dir;
+}
+
+/// Is there a `tests`/`test` folder, and a `migrations` folder, between the file's
+/// [`tests_base`] and the file?
+fn location(path: &Path, root: &Path) -> (bool, bool) {
+    let base = tests_base_of(path, root);
     let rel = path
         .strip_prefix(&base)
         .or_else(|_| path.strip_prefix(root))
         .unwrap_or(path);
-    let dirs: Vec<String> = rel
-        .parent()
-        .map(|p| {
-            p.components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    source.is_test |= dirs.iter().any(|d| d == "tests" || d == "test");
-    source.is_migration |= dirs.iter().any(|d| d == "migrations");
+    let (mut test, mut migration) = (false, false);
+    for c in rel.parent().into_iter().flat_map(Path::components) {
+        let c = c.as_os_str();
+        test |= c == "tests" || c == "test";
+        migration |= c == "migrations";
+    }
+    (test, migration)
 }
 
 /// The folder config-relative settings (`exclude`, team catalogs) are read against: the config

@@ -30,20 +30,11 @@ impl SourceFile {
     }
 
     pub fn new(path: PathBuf, text: Arc<str>, facts: FileFacts) -> Self {
-        // Judged by the module path, so that where the project itself lives does not matter.
-        let segments: Vec<&str> = facts.module.split('.').collect();
-        let leaf = segments.last().copied().unwrap_or("");
-        // `settings/test.py` configures the test run; it is settings, not a test.
-        let settings_leaf = segments.len() >= 2
-            && segments[segments.len() - 2] == "settings"
-            && matches!(leaf, "test" | "tests");
-        let is_test = (segments.iter().any(|s| *s == "tests" || *s == "test") && !settings_leaf)
-            || leaf == "conftest"
-            || leaf.starts_with("test_")
-            || leaf.ends_with("_tests")
-            || leaf.ends_with("_test");
-        let is_migration = segments.contains(&"migrations");
-        let is_domain = facts.module.split('.').any(|s| s == "domain");
+        let ModuleKind {
+            is_test,
+            is_migration,
+            is_domain,
+        } = ModuleKind::of(&facts.module);
         SourceFile {
             path,
             text,
@@ -81,6 +72,41 @@ impl SourceFile {
     }
 }
 
+/// What a module's dotted name says about it: a test module, a migration, domain code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModuleKind {
+    pub is_test: bool,
+    pub is_migration: bool,
+    pub is_domain: bool,
+}
+
+impl ModuleKind {
+    /// Judged by the module path, so that where the project itself lives does not matter.
+    pub fn of(module: &str) -> ModuleKind {
+        let mut segments = module.split('.');
+        let leaf = segments.next_back().unwrap_or("");
+        let parent = segments.next_back();
+        let (mut test_folder, mut migration, mut domain) = (false, false, leaf == "domain");
+        for s in parent.into_iter().chain(segments) {
+            test_folder |= s == "tests" || s == "test";
+            migration |= s == "migrations";
+            domain |= s == "domain";
+        }
+        // `settings/test.py` configures the test run; it is settings, not a test.
+        let settings_leaf = parent == Some("settings") && matches!(leaf, "test" | "tests");
+        let is_test = ((test_folder || matches!(leaf, "tests" | "test")) && !settings_leaf)
+            || leaf == "conftest"
+            || leaf.starts_with("test_")
+            || leaf.ends_with("_tests")
+            || leaf.ends_with("_test");
+        ModuleKind {
+            is_test,
+            is_migration: migration || leaf == "migrations",
+            is_domain: domain,
+        }
+    }
+}
+
 /// A fast hash of a text, to know it again.
 fn text_sum(text: &str) -> u64 {
     use std::hash::Hasher;
@@ -106,5 +132,55 @@ impl<'a> FileText<'a> {
 
     pub fn get(&self) -> &str {
         self.text.get_or_init(|| self.file.contents())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ModuleKind;
+
+    /// The judgement as first written, over the segments collected.
+    fn reference(module: &str) -> ModuleKind {
+        let segments: Vec<&str> = module.split('.').collect();
+        let leaf = segments.last().copied().unwrap_or("");
+        let settings_leaf = segments.len() >= 2
+            && segments[segments.len() - 2] == "settings"
+            && matches!(leaf, "test" | "tests");
+        let is_test = (segments.iter().any(|s| *s == "tests" || *s == "test") && !settings_leaf)
+            || leaf == "conftest"
+            || leaf.starts_with("test_")
+            || leaf.ends_with("_tests")
+            || leaf.ends_with("_test");
+        ModuleKind {
+            is_test,
+            is_migration: segments.contains(&"migrations"),
+            is_domain: segments.contains(&"domain"),
+        }
+    }
+
+    #[test]
+    fn module_kind_judges_as_the_segment_list_did() {
+        for m in [
+            "",
+            "tests",
+            "test",
+            "app.tests",
+            "app.tests.test_models",
+            "app.settings.test",
+            "tests.settings.test",
+            "settings.tests",
+            "app.settings.tests.base",
+            "conftest",
+            "app.models_test",
+            "app.migrations.0001_initial",
+            "migrations",
+            "billing.domain",
+            "domain.models",
+            "a.domain.b",
+            "app.testing",
+            "app.latest",
+        ] {
+            assert_eq!(ModuleKind::of(m), reference(m), "{m:?}");
+        }
     }
 }
