@@ -388,6 +388,12 @@ impl<T: Shift> Shift for Vec<T> {
     }
 }
 
+impl<T: Shift> Shift for Box<[T]> {
+    fn shift(&mut self, delta: isize) {
+        self.iter_mut().for_each(|t| t.shift(delta));
+    }
+}
+
 impl<T: Shift> Shift for Option<T> {
     fn shift(&mut self, delta: isize) {
         if let Some(t) = self {

@@ -323,23 +323,29 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn call(&self, c: &ast::ExprCall) -> Call {
-        let args = &c.arguments;
-        let named = args.keywords.iter().filter(|k| k.arg.is_some()).count();
-        let mut call = Call {
+        let (args, kwargs) = self.arguments(&c.arguments);
+        Call {
             func: compact(self.text(&*c.func)),
-            args: Vec::with_capacity(args.args.len() + args.keywords.len() - named),
-            kwargs: Vec::with_capacity(named),
+            args: args.into_boxed_slice(),
+            kwargs: kwargs.into_boxed_slice(),
             span: span(c.range()),
-        };
+        }
+    }
+
+    /// A call's positional arguments (with `*`/`**` spreads as text) and keyword arguments.
+    #[allow(clippy::type_complexity)]
+    fn arguments(&self, args: &ast::Arguments) -> (Vec<Value>, Vec<(CompactString, Value)>) {
+        let named = args.keywords.iter().filter(|k| k.arg.is_some()).count();
+        let mut positional = Vec::with_capacity(args.args.len() + args.keywords.len() - named);
+        let mut keywords = Vec::with_capacity(named);
         // `f(x for x in xs)`: the walk this one replaced listed the generator's parts as arguments.
         if let ([Expr::Generator(g)], []) = (&*args.args, args.keywords.as_slice())
             && !g.parenthesized
         {
-            call.args.push(self.value(&g.elt));
+            positional.push(self.value(&g.elt));
             for comp in &g.generators {
                 let end = self.with_parens(comp.iter.range()).end();
-                call.args
-                    .push(self.other(TextRange::new(comp.start(), end)));
+                positional.push(self.other(TextRange::new(comp.start(), end)));
                 let mut from = end;
                 for cond in &comp.ifs {
                     let start = self
@@ -348,25 +354,22 @@ impl<'a> Walker<'a> {
                         .rev()
                         .find(|t| t.kind() == TokenKind::If)
                         .map_or(cond.start(), |t| t.start());
-                    call.args
-                        .push(self.other(TextRange::new(start, cond.end())));
+                    positional.push(self.other(TextRange::new(start, cond.end())));
                     from = cond.end();
                 }
             }
-            return call;
+            return (positional, keywords);
         }
         for a in args.iter_source_order() {
             match a {
-                ast::ArgOrKeyword::Arg(e) => call.args.push(self.value(e)),
+                ast::ArgOrKeyword::Arg(e) => positional.push(self.value(e)),
                 ast::ArgOrKeyword::Keyword(k) => match &k.arg {
-                    Some(name) => call
-                        .kwargs
-                        .push((name.as_str().into(), self.value(&k.value))),
-                    None => call.args.push(self.other(k.range)),
+                    Some(name) => keywords.push((name.as_str().into(), self.value(&k.value))),
+                    None => positional.push(self.other(k.range)),
                 },
             }
         }
-        call
+        (positional, keywords)
     }
 
     fn other(&self, r: TextRange) -> Value {

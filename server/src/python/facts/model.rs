@@ -102,8 +102,9 @@ pub struct Param {
 pub struct Call {
     /// The callee as written, whitespace removed (`Invoice.objects.filter`).
     pub func: CompactString,
-    pub args: Vec<Value>,
-    pub kwargs: Vec<(CompactString, Value)>,
+    /// Sized exactly (a `Box<[_]>` is a pointer and a length): calls are the most numerous fact.
+    pub args: Box<[Value]>,
+    pub kwargs: Box<[(CompactString, Value)]>,
     pub span: Span,
 }
 
@@ -280,6 +281,12 @@ impl<T: Shrink> Shrink for Vec<T> {
     fn shrink(&mut self) {
         self.iter_mut().for_each(Shrink::shrink);
         self.shrink_to_fit();
+    }
+}
+
+impl<T: Shrink> Shrink for Box<[T]> {
+    fn shrink(&mut self) {
+        self.iter_mut().for_each(Shrink::shrink);
     }
 }
 
