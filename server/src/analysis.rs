@@ -433,23 +433,31 @@ pub fn scan_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
 /// Files grouped into projects by their [`project_folder`] (else the scan root they were found
 /// under): two projects read in one run never see each other's classes.
 pub fn group_by_project(files: Vec<PathBuf>, scan: &[PathBuf]) -> Vec<(PathBuf, Vec<PathBuf>)> {
+    // Each folder's project, found for the folders in parallel (each looks at its ancestors'
+    // marker files: the stat calls of a few hundred folders).
+    let mut dirs: Vec<&Path> = files
+        .iter()
+        .map(|f| f.parent().unwrap_or(Path::new("")))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let keys: rustc_hash::FxHashMap<PathBuf, PathBuf> = dirs
+        .into_par_iter()
+        .map(|dir| {
+            let key = project_folder(dir).unwrap_or_else(|| {
+                scan.iter()
+                    .filter(|s| dir.starts_with(s))
+                    .max_by_key(|s| s.components().count())
+                    .cloned()
+                    .unwrap_or_else(|| dir.to_path_buf())
+            });
+            (dir.to_path_buf(), key)
+        })
+        .collect();
     let mut groups: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
-    let mut memo: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for f in files {
-        let dir = f.parent().unwrap_or(Path::new("")).to_path_buf();
-        let key = memo
-            .entry(dir.clone())
-            .or_insert_with(|| {
-                project_folder(&dir).unwrap_or_else(|| {
-                    scan.iter()
-                        .filter(|s| dir.starts_with(s))
-                        .max_by_key(|s| s.components().count())
-                        .cloned()
-                        .unwrap_or_else(|| dir.clone())
-                })
-            })
-            .clone();
-        groups.entry(key).or_default().push(f);
+        let key = keys.get(f.parent().unwrap_or(Path::new(""))).cloned();
+        groups.entry(key.unwrap_or_default()).or_default().push(f);
     }
     groups.into_iter().collect()
 }

@@ -34,19 +34,12 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(i + 1);
-                }
-                _ => {}
+        // Line breaks found by `memchr` (every file with findings is indexed): `\n`, `\r\n` (its
+        // `\n` starts the line) and a lone `\r`.
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(i + 1);
             }
-            i += 1;
         }
         LineIndex {
             starts,
@@ -138,6 +131,44 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Line starts as first computed, a byte at a time.
+    fn reference(text: &str) -> Vec<usize> {
+        let bytes = text.as_bytes();
+        let (mut starts, mut i) = (vec![0], 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    starts.push(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        starts
+    }
+
+    #[test]
+    fn line_starts_match_the_byte_loop() {
+        for t in [
+            "",
+            "\n",
+            "\r",
+            "\r\n",
+            "\n\r",
+            "\r\r\n\n",
+            "a\nb\r\nc\rd",
+            "é\r\né\n",
+            "x\r",
+            "\n\n\r\n\r\rend",
+        ] {
+            assert_eq!(LineIndex::new(t).starts, reference(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn breaks_at_lf_crlf_and_cr_only() {
