@@ -214,13 +214,18 @@ fn an_unchanged_text_keeps_its_facts() {
 }
 
 #[test]
-fn a_text_with_errors_has_no_chunks_and_an_edit_into_an_error_is_collected_whole() {
+fn errors_another_module_or_another_text_are_collected_whole() {
     assert!(collect_chunked("class A(:\n", "m", false).1.is_none());
     let text = "x = 1\n\ny = 2\n";
     let (facts, chunks) = collect_chunked(text, "m", false);
     let chunks = chunks.expect("clean");
     assert_eq!(chunks.len(), 2);
     assert!(recollect(text, &facts, &chunks, "x = (1\n\ny = 2\n", "m", false).is_none());
+    // Facts of another module (relative imports resolved against it) are not kept.
+    let edited = "x = 1\n\ny = 3\n";
+    assert!(recollect(text, &facts, &chunks, edited, "m", false).is_some());
+    assert!(recollect(text, &facts, &chunks, edited, "pkg.m", false).is_none());
+    assert!(recollect(text, &facts, &chunks, edited, "m", true).is_none());
     // Chunks of another text are not trusted.
     assert!(recollect("x = 1\n", &facts, &chunks, "x = 2\n", "m", false).is_none());
 }

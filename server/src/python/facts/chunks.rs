@@ -11,7 +11,8 @@
 //! by its change in length.
 //!
 //! Anything else (an edit that leaves or meets a syntax error, an `__all__` in the edited chunks, a
-//! text the chunks were not made from) returns `None`, and the caller collects the whole file.
+//! text the chunks were not made from, a module named otherwise since) returns `None`, and the
+//! caller collects the whole file.
 
 use super::model::*;
 use super::walk::{Scope, Walker};
@@ -158,7 +159,14 @@ pub fn recollect(
     module: &str,
     is_package: bool,
 ) -> Option<(FileFacts, Chunks)> {
-    if chunks.len != old.len() || chunks.chunks.is_empty() || facts.has_errors {
+    // Relative imports were resolved against the module: a file now named otherwise (an
+    // `__init__.py` appeared above it) is collected whole.
+    if chunks.len != old.len()
+        || chunks.chunks.is_empty()
+        || facts.has_errors
+        || facts.module != module
+        || facts.is_package != is_package
+    {
         return None;
     }
     let cs = &chunks.chunks;
