@@ -101,12 +101,27 @@ const MAX_BRACKET_DEPTH: usize = 1_000;
 /// not open that many brackets in all: a count of the opening ones, which the compiler vectorises,
 /// settles it without the walk.
 fn too_deep(src: &str) -> bool {
-    let opening = src
-        .as_bytes()
+    opens_more_than(src.as_bytes(), MAX_BRACKET_DEPTH) && bracket_depth(src) > MAX_BRACKET_DEPTH
+}
+
+/// Does `bytes` hold more than `bound` opening brackets? Counted 64 bytes at a time into a byte
+/// (a shape the compiler turns into vector compares), stopping once past the bound.
+fn opens_more_than(bytes: &[u8], bound: usize) -> bool {
+    let opening = |b: &u8| u8::from(*b == b'(') + u8::from(*b == b'[') + u8::from(*b == b'{');
+    let mut chunks = bytes.chunks_exact(64);
+    let mut n = 0usize;
+    for chunk in &mut chunks {
+        n += usize::from(chunk.iter().map(opening).fold(0u8, u8::wrapping_add));
+        if n > bound {
+            return true;
+        }
+    }
+    n + chunks
+        .remainder()
         .iter()
-        .filter(|&&b| b == b'(' || b == b'[' || b == b'{')
-        .count();
-    opening > MAX_BRACKET_DEPTH && bracket_depth(src) > MAX_BRACKET_DEPTH
+        .map(|b| usize::from(opening(b)))
+        .sum::<usize>()
+        > bound
 }
 
 /// The deepest nesting of brackets, counted over the raw bytes outside comments (strings are
@@ -215,6 +230,24 @@ mod tests {
             }
         }
         max
+    }
+
+    #[test]
+    fn opening_brackets_are_counted_past_a_bound() {
+        for n in [0usize, 1, 63, 64, 65, 999, 1000, 1001, 5000] {
+            for filler in ["", "x", "a)b", "é"] {
+                let text: String = (0..n)
+                    .map(|i| format!("{filler}{}", ["(", "[", "{"][i % 3]))
+                    .collect();
+                for bound in [0usize, 1, 64, 1000] {
+                    assert_eq!(
+                        super::opens_more_than(text.as_bytes(), bound),
+                        n > bound,
+                        "{n} {filler:?} {bound}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
