@@ -226,6 +226,14 @@ fn errors_another_module_or_another_text_are_collected_whole() {
     assert!(recollect(text, &facts, &chunks, edited, "m", false).is_some());
     assert!(recollect(text, &facts, &chunks, edited, "pkg.m", false).is_none());
     assert!(recollect(text, &facts, &chunks, edited, "m", true).is_none());
-    // Chunks of another text are not trusted.
+    // A text nested too deep as a whole (brackets in strings count, and carry across chunks) has
+    // no facts, even where the edited run alone is shallow.
+    let shallow = format!("a = '{}'\nb = ''\n", "(".repeat(600));
+    let (f, c) = collect_chunked(&shallow, "m", false);
+    let deep = format!("a = '{}'\nb = '{}'\n", "(".repeat(600), "(".repeat(600));
+    assert!(collect_chunked(&deep, "m", false).0.has_errors);
+    assert!(recollect(&shallow, &f, &c.expect("clean"), &deep, "m", false).is_none());
+    // Chunks of another text (of the same length too) are not trusted.
+    assert!(recollect("x = 2\n\ny = 2\n", &facts, &chunks, edited, "m", false).is_none());
     assert!(recollect("x = 1\n", &facts, &chunks, "x = 2\n", "m", false).is_none());
 }

@@ -108,7 +108,7 @@ impl ModuleKind {
 }
 
 /// A fast hash of a text, to know it again.
-fn text_sum(text: &str) -> u64 {
+pub(crate) fn text_sum(text: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
     h.write(text.as_bytes());

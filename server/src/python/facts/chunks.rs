@@ -25,8 +25,9 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chunks {
     chunks: Vec<Chunk>,
-    /// The length of the text they were cut from.
+    /// The length and hash of the text they were cut from.
     len: usize,
+    sum: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,11 +142,12 @@ fn starts_line(w: &Walker<'_>, stmt: &Stmt) -> bool {
         .is_some_and(|t| t.kind() == TokenKind::Newline)
 }
 
-/// Walks a whole file's top-level statements (`len`: its text's length), cutting them into chunks.
-pub(super) fn walk_file(w: &mut Walker<'_>, body: &[Stmt], len: usize) -> Chunks {
+/// Walks a whole file's top-level statements (`text`: the file's), cutting them into chunks.
+pub(super) fn walk_file(w: &mut Walker<'_>, body: &[Stmt], text: &str) -> Chunks {
     Chunks {
         chunks: walk_chunked(w, body, 0),
-        len,
+        len: text.len(),
+        sum: crate::python::source::text_sum(text),
     }
 }
 
@@ -162,6 +164,7 @@ pub fn recollect(
     // Relative imports were resolved against the module: a file now named otherwise (an
     // `__init__.py` appeared above it) is collected whole.
     if chunks.len != old.len()
+        || chunks.sum != crate::python::source::text_sum(old)
         || chunks.chunks.is_empty()
         || facts.has_errors
         || facts.module != module
@@ -201,7 +204,9 @@ pub fn recollect(
     if stop < new.len() && (!run.ends_with('\n') || continued(run)) {
         return None;
     }
-    if super::too_deep(run) {
+    // The guard a whole collect applies, to the whole text: it counts brackets in strings too, so
+    // a run's depth carries on into the chunks after it.
+    if super::too_deep(new) {
         return None;
     }
     let range = TextRange::new(
@@ -299,6 +304,7 @@ pub fn recollect(
         Chunks {
             chunks: out_chunks,
             len: new.len(),
+            sum: crate::python::source::text_sum(new),
         },
     ))
 }

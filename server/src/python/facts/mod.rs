@@ -52,7 +52,7 @@ fn collect_with(
         w.out.has_errors = !parsed.errors().is_empty();
         let body = &parsed.syntax().body;
         let chunks = if chunked && !w.out.has_errors {
-            Some(chunks::walk_file(&mut w, body, src.len()))
+            Some(chunks::walk_file(&mut w, body, src))
         } else {
             for stmt in body {
                 w.statement(stmt, walk::Scope::default(), None);
