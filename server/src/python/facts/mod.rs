@@ -127,39 +127,39 @@ fn opens_more_than(bytes: &[u8], bound: usize) -> bool {
 /// The deepest nesting of brackets, counted over the raw bytes outside comments (strings are
 /// not skipped: a false alarm needs a thousand unclosed brackets inside literals).
 fn bracket_depth(src: &str) -> usize {
-    /// What a byte does to the count: nothing, opens, closes, starts a comment.
-    const OTHER: u8 = 0;
-    const OPEN: u8 = 1;
-    const CLOSE: u8 = 2;
-    const COMMENT: u8 = 3;
-    const CLASS: [u8; 256] = {
-        let mut t = [OTHER; 256];
-        t[b'(' as usize] = OPEN;
-        t[b'[' as usize] = OPEN;
-        t[b'{' as usize] = OPEN;
-        t[b')' as usize] = CLOSE;
-        t[b']' as usize] = CLOSE;
-        t[b'}' as usize] = CLOSE;
-        t[b'#' as usize] = COMMENT;
+    /// What a byte adds to the depth.
+    const DELTA: [i32; 256] = {
+        let mut t = [0; 256];
+        t[b'(' as usize] = 1;
+        t[b'[' as usize] = 1;
+        t[b'{' as usize] = 1;
+        t[b')' as usize] = -1;
+        t[b']' as usize] = -1;
+        t[b'}' as usize] = -1;
         t
     };
     let bytes = src.as_bytes();
-    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
-    // Every file's text goes through here before it is parsed: a table and a predictable branch
-    // per byte, and comments skipped to their line's end by `memchr`.
-    while let Some(&b) = bytes.get(i) {
-        let class = CLASS[b as usize];
-        if class == OPEN {
-            depth += 1;
+    let (mut depth, mut max) = (0i32, 0i32);
+    let mut rest = bytes;
+    // The text between comments: a table lookup, an add and two maxima per byte, no branch
+    // that depends on the byte (brackets are dense in code); comments are found by `memchr`
+    // and skipped to their line's end.
+    loop {
+        let code_end = memchr::memchr(b'#', rest).unwrap_or(rest.len());
+        for &b in &rest[..code_end] {
+            depth = (depth + DELTA[b as usize]).max(0);
             max = max.max(depth);
-        } else if class == CLOSE {
-            depth = depth.saturating_sub(1);
-        } else if class == COMMENT {
-            i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
         }
-        i += 1;
+        if code_end == rest.len() {
+            break;
+        }
+        let after = &rest[code_end..];
+        match memchr::memchr(b'\n', after) {
+            Some(n) => rest = &after[n + 1..],
+            None => break,
+        }
     }
-    max
+    usize::try_from(max).unwrap_or(0)
 }
 
 /// Where `name` is used in `src` as code: its name tokens (not comments, docstrings or other
