@@ -333,7 +333,6 @@ impl<'a> Walker<'a> {
     }
 
     /// A call's positional arguments (with `*`/`**` spreads as text) and keyword arguments.
-    #[allow(clippy::type_complexity)]
     fn arguments(&self, args: &ast::Arguments) -> (Vec<Value>, Vec<(CompactString, Value)>) {
         let named = args.keywords.iter().filter(|k| k.arg.is_some()).count();
         let mut positional = Vec::with_capacity(args.args.len() + args.keywords.len() - named);
